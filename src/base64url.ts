@@ -1,0 +1,82 @@
+// Strict base64url (RFC 7515 §2, RFC 4648 §5): alphabet A–Z a–z 0–9 - _, no padding, no
+// whitespace, and canonical, so that a token has exactly one spelling. Non-canonical trailing
+// bits would let a mutated token carry the same bytes as the original (a "malleable" token).
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+const DECODE = new Int16Array(128).fill(-1)
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i
+
+function sextet(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  const value = c < 128 ? DECODE[c]! : -1
+  if (value < 0) throw new TypeError('not base64url')
+  return value
+}
+
+/** Decodes strict base64url; throws TypeError on any character, length or trailing-bit fault. */
+export function decode(text: string): Uint8Array<ArrayBuffer> {
+  const rest = text.length % 4
+  if (rest === 1) throw new TypeError('not base64url')
+  const out = new Uint8Array(((text.length * 3) >> 2))
+  let o = 0
+  let i = 0
+  const whole = text.length - rest
+  for (; i < whole; i += 4) {
+    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3)
+    out[o++] = n >> 16
+    out[o++] = (n >> 8) & 0xff
+    out[o++] = n & 0xff
+  }
+  if (rest === 2) {
+    const a = sextet(text, i)
+    const b = sextet(text, i + 1)
+    if (b & 0x0f) throw new TypeError('not canonical base64url')
+    out[o++] = (a << 2) | (b >> 4)
+  } else if (rest === 3) {
+    const a = sextet(text, i)
+    const b = sextet(text, i + 1)
+    const c = sextet(text, i + 2)
+    if (c & 0x03) throw new TypeError('not canonical base64url')
+    out[o++] = (a << 2) | (b >> 4)
+    out[o++] = ((b & 0x0f) << 4) | (c >> 2)
+  }
+  return out
+}
+
+/** Encodes bytes as base64url without padding. */
+export function encode(bytes: Uint8Array): string {
+  let out = ''
+  let i = 0
+  const whole = bytes.length - (bytes.length % 3)
+  for (; i < whole; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!
+  }
+  const rest = bytes.length - whole
+  if (rest === 1) {
+    const n = bytes[i]! << 16
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!
+  }
+  return out
+}
+
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** base64url of a string's UTF-8 bytes. */
+export function encodeText(text: string): string {
+  return encode(utf8Encoder.encode(text))
+}
+
+/** Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. */
+export function decodeText(text: string): string {
+  return utf8Decoder.decode(decode(text))
+}
+
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return utf8Encoder.encode(text)
+}

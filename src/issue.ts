@@ -1,0 +1,62 @@
+import { randomId, type Context } from './context.ts'
+import { RequestError } from './errors.ts'
+import { MAX_TOKEN_LENGTH, sign, type JsonObject } from './jws.ts'
+
+/** What `generate_access_token` and `refresh_token` answer (RFC 6749 §5.1 field names). */
+export interface TokenSet {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  refresh_token: string
+  refresh_expires_in: number
+}
+
+/** Claims the node sets itself: a caller's values for them are dropped. */
+const NODE_CLAIMS = ['iat', 'exp', 'nbf', 'jti'] as const
+
+/** Checks a caller's claims and returns the ones an access token carries on from them. */
+export function callerClaims(claims: unknown, ctx: Context): JsonObject {
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    throw new RequestError('payload must be a JSON object of claims')
+  }
+  const { sub } = claims as JsonObject
+  if (typeof sub !== 'string' || sub === '') throw new RequestError('payload.sub must be a non-empty string')
+  const caller: JsonObject = { ...claims }
+  for (const name of NODE_CLAIMS) delete caller[name]
+  if (ctx.issuer !== undefined) delete caller.iss
+  if (ctx.audience !== undefined) delete caller.aud
+  return caller
+}
+
+/** Issues an access token and the first refresh token of a new family. */
+export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
+  const caller = callerClaims(claims, ctx)
+  const family = randomId()
+  const now = ctx.now()
+  const tokens = await mint(ctx, caller, family, 0, now)
+  await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, expiresAt: now + ctx.refreshTtl }, now)
+  return tokens
+}
+
+/** Signs an access token for `caller` and the refresh token of `generation` in `family`. */
+export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, now: number): Promise<TokenSet> {
+  const registered: JsonObject = {}
+  if (ctx.issuer !== undefined) registered.iss = ctx.issuer
+  if (ctx.audience !== undefined) registered.aud = ctx.audience
+  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() }
+  const refresh = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: now, exp: now + ctx.refreshTtl, jti: randomId() }
+  const [accessToken, refreshToken] = await Promise.all([
+    sign(ctx.accessHeader, access, ctx.accessKey),
+    sign(ctx.refreshHeader, refresh, ctx.refreshKey),
+  ])
+  if (accessToken.length > MAX_TOKEN_LENGTH) {
+    throw new RequestError(`payload too large: the access token would exceed ${MAX_TOKEN_LENGTH} characters`)
+  }
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ctx.accessTtl,
+    refresh_token: refreshToken,
+    refresh_expires_in: ctx.refreshTtl,
+  }
+}

@@ -1,0 +1,84 @@
+// Compact JWS (RFC 7515 §7.1) with HS256 only. Parsing is strict and cheap; the signature is
+// checked before anything in the payload is trusted.
+import { decode, decodeText, encode, encodeText, utf8 } from './base64url.ts'
+import { TokenError } from './errors.ts'
+import type { HmacKey } from './keys.ts'
+
+/** Longest token accepted anywhere (PROTOCOL: a token over 16 KiB is malformed_token). */
+export const MAX_TOKEN_LENGTH = 16 * 1024
+
+export type JsonObject = Record<string, unknown>
+
+export interface DecodedToken {
+  header: JsonObject
+  payload: JsonObject
+  /** `header.payload`, the bytes the signature covers. */
+  signingInput: string
+  /** The third segment, still encoded. */
+  signature: string
+}
+
+const HMAC = 'HMAC'
+const SHA256_BYTES = 32
+
+function parseObject(segment: string): JsonObject {
+  let value: unknown
+  try {
+    value = JSON.parse(decodeText(segment))
+  } catch (cause) {
+    throw new TokenError('malformed_token', { cause })
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('malformed_token')
+  return value as JsonObject
+}
+
+/**
+ * Splits and decodes a compact token without checking its signature: exactly three segments,
+ * strict base64url, UTF-8, header and payload JSON objects, at most MAX_TOKEN_LENGTH characters.
+ */
+export function decodeCompact(token: unknown): DecodedToken {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new TokenError('malformed_token')
+  const first = token.indexOf('.')
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1)
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) throw new TokenError('malformed_token')
+  const header = parseObject(token.slice(0, first))
+  const payload = parseObject(token.slice(first + 1, second))
+  return { header, payload, signingInput: token.slice(0, second), signature: token.slice(second + 1) }
+}
+
+/**
+ * The algorithm allow-list: HS256 exactly. `none` in any casing, other HMAC sizes and every
+ * asymmetric algorithm are refused before any key is touched. A `crit` header names extensions we
+ * do not implement, so RFC 7515 §4.1.11 makes such a token invalid.
+ */
+export function checkHeader(header: JsonObject): void {
+  if (header.alg !== 'HS256') throw new TokenError('unsupported_algorithm')
+  if (header.crit !== undefined) throw new TokenError('malformed_token')
+}
+
+/** Verifies the HS256 signature (constant-time, inside WebCrypto); throws invalid_signature. */
+export async function verifySignature(decoded: DecodedToken, key: HmacKey): Promise<void> {
+  let signature: Uint8Array<ArrayBuffer>
+  try {
+    signature = decode(decoded.signature)
+  } catch (cause) {
+    throw new TokenError('invalid_signature', { cause })
+  }
+  if (signature.length !== SHA256_BYTES) throw new TokenError('invalid_signature')
+  const good = await crypto.subtle.verify(HMAC, key.key, signature, utf8(decoded.signingInput))
+  if (!good) throw new TokenError('invalid_signature')
+}
+
+/** The encoded protected header for a key and token type, computed once per key. */
+export function encodeHeader(key: HmacKey, typ: string): string {
+  const header: JsonObject = { alg: 'HS256', typ }
+  if (key.kid !== undefined) header.kid = key.kid
+  return encodeText(JSON.stringify(header))
+}
+
+/** Signs `payload` under a header already encoded by `encodeHeader`. */
+export async function sign(encodedHeader: string, payload: JsonObject, key: HmacKey): Promise<string> {
+  const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`
+  const signature = await crypto.subtle.sign(HMAC, key.key, utf8(signingInput))
+  return `${signingInput}.${encode(new Uint8Array(signature))}`
+}

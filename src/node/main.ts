@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm start --silent` / `hallpass`: the stdin node over the PROTOCOL configuration.
+import process from 'node:process'
+import { optionsFromEnvironment, wholeNumberVariable, CONFIG_TABLE } from '../config.ts'
+import { ConfigError } from '../errors.ts'
+import { createHallpass } from '../hallpass.ts'
+import { DEFAULT_MAX_LINE_BYTES, serve } from './serve.ts'
+
+const USAGE = `hallpass: a JWT node speaking the hallpass line protocol on stdin/stdout.
+
+Usage: hallpass            (or, in the repository: npm start --silent)
+  One JSON message per line on stdin, one reply per line on stdout; diagnostics on stderr.
+  Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, inspect_token.
+
+Configuration (environment):
+${[...CONFIG_TABLE, ['HALLPASS_MAX_LINE_BYTES', 'longest input line, bytes; longer lines are discarded', String(DEFAULT_MAX_LINE_BYTES)]]
+  .map(([name, meaning, fallback]) => `  ${name.padEnd(26)}${meaning}\n  ${''.padEnd(26)}default: ${fallback}`)
+  .join('\n')}
+`
+
+function log(message: string): void {
+  process.stderr.write(`hallpass: ${message}\n`)
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE)
+    return
+  }
+  let maxLineBytes: number
+  let hp
+  try {
+    maxLineBytes = wholeNumberVariable(process.env, 'HALLPASS_MAX_LINE_BYTES', 'bytes') ?? DEFAULT_MAX_LINE_BYTES
+    hp = await createHallpass({ ...optionsFromEnvironment(process.env), onWarning: log })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    log(`cannot start: ${error.message}`)
+    process.exitCode = 1
+    return
+  }
+  const handler = hp.handler({ onInternalError: (error) => log(`internal error: ${error instanceof Error ? (error.stack ?? error.name) : 'unknown'}`) })
+  process.stdout.on('error', (error) => {
+    // The reader went away (EPIPE): nobody is left to answer.
+    log(`stdout closed: ${error.message}`)
+    process.exit(0)
+  })
+  const server = serve(handler, { input: process.stdin, output: process.stdout, log, maxLineBytes })
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => server.stop())
+  await server.done
+  process.exit(0)
+}
+
+await main()

@@ -1,0 +1,106 @@
+// The stdin node: one JSON message per line in, one reply per line out (PROTOCOL.md). Messages are
+// handled as they arrive and answered as they finish; stdout carries protocol lines only.
+import type { Readable, Writable } from 'node:stream'
+import type { MessageHandler } from '../handler.ts'
+import { LineSplitter } from './lines.ts'
+import { LineWriter } from './writer.ts'
+
+/** PROTOCOL default line limit: 1 MiB. */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+
+/** Messages in flight before reading pauses, so a fast writer cannot grow memory without bound. */
+const MAX_IN_FLIGHT = 1024
+
+export interface ServeOptions {
+  input: Readable
+  output: Writable
+  /** Diagnostics: never a token, a secret or a line's content. */
+  log: (message: string) => void
+  maxLineBytes?: number
+}
+
+export interface Server {
+  /** Resolves when input has ended (or `stop` was called) and every reply is written. */
+  done: Promise<void>
+  /** Stops reading; lines already read are still answered. */
+  stop(): void
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export function serve(handler: MessageHandler, options: ServeOptions): Server {
+  const { input, output, log } = options
+  const writer = new LineWriter(output)
+  let lineNumber = 0
+  let inFlight = 0
+  let reading = true
+  let finish!: () => void
+  const ended = new Promise<void>((resolve) => (finish = resolve))
+
+  const paused = () => inFlight >= MAX_IN_FLIGHT || writer.blocked
+  const maybeResume = () => {
+    if (reading && input.isPaused() && !paused()) input.resume()
+  }
+  output.on('drain', maybeResume)
+
+  async function answer(value: unknown, n: number): Promise<void> {
+    try {
+      const reply = await handler.handle(value)
+      if (reply === null) log(`line ${n} ignored: not a JSON object`)
+      else writer.write(JSON.stringify(reply))
+    } catch (error) {
+      log(`line ${n}: internal error: ${error instanceof Error ? error.name : 'unknown'}`)
+    }
+  }
+
+  function onLine(bytes: Buffer): void {
+    const n = ++lineNumber
+    let value: unknown
+    try {
+      const text = utf8.decode(bytes)
+      if (text.trim() === '') return
+      value = JSON.parse(text)
+    } catch {
+      log(`line ${n} ignored: not valid UTF-8 JSON`)
+      return
+    }
+    inFlight++
+    answer(value, n).finally(() => {
+      inFlight--
+      maybeResume()
+      if (!reading && inFlight === 0) finish()
+    })
+    if (paused()) input.pause()
+  }
+
+  const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, {
+    line: onLine,
+    oversize: () => log(`line ${++lineNumber} discarded: longer than ${options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES} bytes`),
+  })
+
+  function close(): void {
+    if (!reading) return
+    reading = false
+    input.off('data', onData)
+    input.pause()
+    if (inFlight === 0) finish()
+  }
+  const onData = (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  input.on('data', onData)
+  input.on('end', () => {
+    splitter.end()
+    close()
+  })
+  input.on('error', (error) => {
+    log(`input error: ${error.message}`)
+    close()
+  })
+
+  return {
+    done: ended.then(() => writer.idle()),
+    stop() {
+      splitter.drop()
+      close()
+    },
+  }
+}

@@ -1,0 +1,32 @@
+import type { Context } from './context.ts'
+import { TokenError } from './errors.ts'
+import { mint, type TokenSet } from './issue.ts'
+import type { JsonObject } from './jws.ts'
+import { verifyToken } from './verify.ts'
+
+/** The family and generation a verified refresh token names. */
+export function familyOf(payload: JsonObject): { family: string; generation: number } {
+  const { fam, gen } = payload
+  if (typeof fam !== 'string' || !Number.isSafeInteger(gen) || (gen as number) < 0) throw new TokenError('invalid_claims')
+  return { family: fam, generation: gen as number }
+}
+
+/**
+ * Spends a refresh token and issues a new access token and the family's next refresh token
+ * (rotation). A spent token presented again revokes the whole family (RFC 9700 §4.14.2).
+ */
+export async function refresh(ctx: Context, token: unknown): Promise<TokenSet> {
+  const { payload } = await verifyToken(ctx, token, 'refresh')
+  const { family, generation } = familyOf(payload)
+  const now = ctx.now()
+  const result = await ctx.store.rotateFamily(family, generation, now + ctx.refreshTtl, now)
+  switch (result.status) {
+    case 'rotated':
+      return mint(ctx, result.claims, family, generation + 1, now)
+    case 'reused':
+      throw new TokenError('refresh_token_reused')
+    default:
+      // Revoked, or unknown to this store (expired, or the state was lost): either way, dead.
+      throw new TokenError('token_revoked')
+  }
+}
