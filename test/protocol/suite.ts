@@ -1,0 +1,328 @@
+// The PROTOCOL.md contract, written once and run against every transport: the stdin node over
+// pipes and the edge worker over HTTP. Only WebCrypto and vitest here, so it runs inside workerd.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import rfc7515 from '../../../shared/conformance/rfc7515-a1.json' with { type: 'json' }
+import seedSamples from '../../../shared/conformance/seed-samples.json' with { type: 'json' }
+import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
+import { matches } from './match.ts'
+import { bodyOf, type Connect, type Message, type Transport } from './transport.ts'
+
+const ISSUE = { type: 'generate_access_token', payload: { sub: 'user123', email: 'user@example.com', roles: ['user'] } }
+
+function decodePart(token: string, index: number): Record<string, unknown> {
+  const text = token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0))))
+}
+
+/** Runs the protocol contract against the transport `connect` starts. */
+export function protocolSuite(name: string, connect: Connect): void {
+  describe(`${name}: PROTOCOL.md`, () => {
+    let node: Transport
+    let msgId = 100
+    const ask = async (body: Message): Promise<Message> => bodyOf(await node.request({ ...body, msg_id: ++msgId }))
+    const issue = async (payload: Message = ISSUE.payload) => ask({ type: 'generate_access_token', payload })
+    const verify = (token: unknown) => ask({ type: 'verify_token', token })
+
+    beforeAll(async () => {
+      node = await connect({ HALLPASS_SECRET: SECRET })
+    })
+    afterAll(async () => {
+      await node?.close()
+    })
+
+    describe('conformance: seed samples', () => {
+      for (const testCase of seedSamples.cases) {
+        it(testCase.name, async () => {
+          const steps = 'steps' in testCase && testCase.steps ? testCase.steps : [testCase]
+          let accessTokenOfStep1 = ''
+          for (const step of steps) {
+            const input = JSON.parse(JSON.stringify(step.input).replace('{{access_token of step 1}}', accessTokenOfStep1))
+            const reply = await node.request(input)
+            expect(reply.src).toBe(input.dest)
+            expect(reply.dest).toBe(input.src)
+            const body = bodyOf(reply)
+            if (body.type === 'token_generated') accessTokenOfStep1 = body.access_token as string
+            if ('expect' in step && step.expect) expect(matches(step.expect, body), JSON.stringify(body)).toBe(true)
+          }
+        })
+      }
+    })
+
+    describe('envelope', () => {
+      it('swaps src and dest and returns msg_id as in_reply_to, numbers and strings alike', async () => {
+        const reply = await node.request({ src: 'c9', dest: 'jwt', body: { ...ISSUE, msg_id: 'abc-1' } })
+        expect(reply).toMatchObject({ src: 'jwt', dest: 'c9', body: { type: 'token_generated', in_reply_to: 'abc-1' } })
+      })
+      it('answers a bare body with a bare body', async () => {
+        const reply = await node.request({ ...ISSUE, msg_id: 77 })
+        expect(reply.type).toBe('token_generated')
+        expect(reply.in_reply_to).toBe(77)
+        expect(reply).not.toHaveProperty('body')
+      })
+      it('leaves out in_reply_to when there is no msg_id', async () => {
+        const reply = await node.request({ src: 'c1', dest: 'jwt', body: { type: 'inspect_token', token: (await issue()).access_token } })
+        expect(bodyOf(reply).type).toBe('token_inspected')
+        expect(bodyOf(reply)).not.toHaveProperty('in_reply_to')
+      })
+      it('ignores unknown request fields', async () => {
+        const reply = await node.request({ src: 'c1', dest: 'jwt', extra: 1, body: { ...ISSUE, msg_id: 5, color: 'blue' } })
+        expect(bodyOf(reply).type).toBe('token_generated')
+      })
+      it('answers init with init_ok', async () => {
+        const reply = await node.request({ src: 'c1', dest: 'n1', body: { type: 'init', msg_id: 1, node_id: 'n1', node_ids: ['n1'] } })
+        expect(reply).toEqual({ src: 'n1', dest: 'c1', body: { type: 'init_ok', in_reply_to: 1 } })
+      })
+    })
+
+    describe('generate_access_token', () => {
+      it('issues an HS256 access token with the caller claims and node-owned iat, exp, jti', async () => {
+        const reply = await issue()
+        expect(reply).toMatchObject({ type: 'token_generated', token_type: 'Bearer', expires_in: 900, refresh_expires_in: 604800 })
+        const token = reply.access_token as string
+        expect(decodePart(token, 0)).toEqual({ alg: 'HS256', typ: 'JWT' })
+        const claims = decodePart(token, 1)
+        expect(claims).toMatchObject(ISSUE.payload)
+        expect(claims.exp).toBe((claims.iat as number) + 900)
+        expect(Math.abs((claims.iat as number) - now())).toBeLessThanOrEqual(5)
+        expect(typeof claims.jti).toBe('string')
+        expect(reply.refresh_token).not.toBe(token)
+      })
+      it('gives every token a unique jti', async () => {
+        const [a, b] = await Promise.all([issue(), issue()])
+        expect(decodePart(a.access_token as string, 1).jti).not.toBe(decodePart(b.access_token as string, 1).jti)
+      })
+      it('does not let the caller choose iat, exp, nbf or jti', async () => {
+        const reply = await issue({ sub: 'u1', iat: 1, exp: 9999999999, nbf: 9999999999, jti: 'mine' })
+        const claims = decodePart(reply.access_token as string, 1)
+        expect(claims.exp).toBe((claims.iat as number) + 900)
+        expect(claims.jti).not.toBe('mine')
+        expect(claims).not.toHaveProperty('nbf')
+        expect((await verify(reply.access_token)).type).toBe('token_valid')
+      })
+      it.each([
+        ['no payload', {}],
+        ['payload not an object', { payload: 'sub=u1' }],
+        ['payload an array', { payload: [{ sub: 'u1' }] }],
+        ['payload null', { payload: null }],
+        ['no sub', { payload: { email: 'a@b.c' } }],
+        ['empty sub', { payload: { sub: '' } }],
+        ['sub not a string', { payload: { sub: 42 } }],
+      ])('answers error 12 for %s', async (_label, fields) => {
+        const reply = await ask({ type: 'generate_access_token', ...fields })
+        expect(reply).toMatchObject({ type: 'error', code: 12 })
+        expect(typeof reply.text).toBe('string')
+      })
+      it('refuses a payload too large for a token (error 12)', async () => {
+        const reply = await issue({ sub: 'u1', blob: 'x'.repeat(20000) })
+        expect(reply).toMatchObject({ type: 'error', code: 12 })
+      })
+    })
+
+    describe('verify_token', () => {
+      it('returns all claims of a valid token', async () => {
+        const token = (await issue()).access_token as string
+        const reply = await verify(token)
+        expect(reply.type).toBe('token_valid')
+        expect(reply.payload).toEqual(decodePart(token, 1))
+      })
+      it('verifies an HS256 token from another library holding the secret', async () => {
+        const reply = await verify(await forge({ alg: 'HS256' }, { sub: 'x', exp: now() + 60 }))
+        expect(reply).toMatchObject({ type: 'token_valid', payload: { sub: 'x' } })
+      })
+
+      const t = () => now()
+      const cases: Array<[string, () => Promise<unknown>, string]> = [
+        ['an expired token', () => accessToken({ exp: t() - 10 }), 'token_expired'],
+        ['a token whose exp is now', () => accessToken({ exp: t() - 1 }), 'token_expired'],
+        ['a forged token that is also expired', async () => tamperSignature(await accessToken({ exp: t() - 10 })), 'invalid_signature'],
+        ['a token signed with another secret', () => accessToken({}, 'another-secret-another-secret-another-secret'), 'invalid_signature'],
+        ['a tampered payload', async () => withSegment(await accessToken(), 1, segment({ sub: 'admin', exp: t() + 600 })), 'invalid_signature'],
+        ['an empty signature', async () => withSegment(await accessToken(), 2, ''), 'invalid_signature'],
+        ['the placeholder signature', async () => withSegment(await accessToken(), 2, 'signature'), 'invalid_signature'],
+        ['alg none, empty signature', async () => `${segment({ alg: 'none', typ: 'JWT' })}.${segment({ sub: 'admin', exp: t() + 600 })}.`, 'unsupported_algorithm'],
+        ['alg NoNe, signature kept', async () => withSegment(await accessToken(), 0, segment({ alg: 'NoNe', typ: 'JWT' })), 'unsupported_algorithm'],
+        ['alg NONE', async () => withSegment(await accessToken(), 0, segment({ alg: 'NONE' })), 'unsupported_algorithm'],
+        ['HS512 with the right key', () => forge({ alg: 'HS512', typ: 'JWT' }, { sub: 'u', exp: t() + 600 }, SECRET, 'SHA-512'), 'unsupported_algorithm'],
+        ['HS384 with the right key', () => forge({ alg: 'HS384', typ: 'JWT' }, { sub: 'u', exp: t() + 600 }, SECRET, 'SHA-384'), 'unsupported_algorithm'],
+        ...['RS256', 'ES256', 'PS256', 'EdDSA', 'ES512'].map(
+          (alg) => [`alg ${alg} with a junk signature`, async () => withSegment(await accessToken(), 0, segment({ alg, typ: 'JWT' })), 'unsupported_algorithm'] as [string, () => Promise<unknown>, string],
+        ),
+        ['alg hs256 (wrong case)', async () => withSegment(await accessToken(), 0, segment({ alg: 'hs256' })), 'unsupported_algorithm'],
+        ['no alg', async () => withSegment(await accessToken(), 0, segment({ typ: 'JWT' })), 'unsupported_algorithm'],
+        ['an embedded jwk header with a forged signature', () => forge({ alg: 'HS256', jwk: { kty: 'oct', k: 'YXR0YWNrZXI' } }, { sub: 'admin', exp: t() + 600 }, 'attacker-key-attacker-key-attacker-key'), 'invalid_signature'],
+        ['a jku header', () => forge({ alg: 'HS256', jku: 'https://attacker.example/jwks' }, { sub: 'admin', exp: t() + 600 }, 'attacker-key-attacker-key-attacker-key'), 'invalid_signature'],
+        ['a kid path traversal', () => forge({ alg: 'HS256', kid: '../../../../dev/null' }, { sub: 'admin', exp: t() + 600 }, 'attacker-key-attacker-key-attacker-key'), 'invalid_signature'],
+        ['an unknown crit header', () => forge({ alg: 'HS256', crit: ['exp-ext'], 'exp-ext': 1 }, { sub: 'u', exp: t() + 600 }), 'malformed_token'],
+        ['no exp', () => forge({ alg: 'HS256' }, { sub: 'u' }), 'invalid_claims'],
+        ['exp a string', () => forge({ alg: 'HS256' }, { sub: 'u', exp: String(t() + 600) }), 'invalid_claims'],
+        ['exp null', () => forge({ alg: 'HS256' }, { sub: 'u', exp: null }), 'invalid_claims'],
+        ['nbf in the future', () => accessToken({ nbf: t() + 300 }), 'token_not_yet_valid'],
+        ['nbf not a number', () => accessToken({ nbf: 'soon' }), 'invalid_claims'],
+        ['an array payload', async () => `${segment({ alg: 'HS256' })}.${segment([{ sub: 'u', exp: t() + 600 }])}.AAAA`, 'malformed_token'],
+        ['a null payload', async () => `${segment({ alg: 'HS256' })}.${segment('null')}.AAAA`, 'malformed_token'],
+        ['a payload that is not JSON', async () => `${segment({ alg: 'HS256' })}.${segment('not json')}.AAAA`, 'malformed_token'],
+        ['two segments', async () => (await accessToken()).split('.').slice(0, 2).join('.'), 'malformed_token'],
+        ['four segments', async () => `${await accessToken()}.AAAA`, 'malformed_token'],
+        ['an empty string', async () => '', 'malformed_token'],
+        ['dots only', async () => '..', 'malformed_token'],
+        ['padding in the header', async () => { const tok = await accessToken(); return withSegment(tok, 0, tok.split('.')[0] + '=') }, 'malformed_token'],
+        ['standard base64 characters', async () => { const tok = await accessToken(); return withSegment(tok, 1, tok.split('.')[1]!.replace(/.$/, '+')) }, 'malformed_token'],
+        ['whitespace inside', async () => { const tok = await accessToken(); return tok.replace('.', ' .') }, 'malformed_token'],
+        ['a token over 16 KiB', () => accessToken({ blob: 'x'.repeat(17000) }), 'malformed_token'],
+        ['a refresh token', async () => (await issue()).refresh_token, 'wrong_token_type'],
+      ]
+      it.each(cases)('refuses %s', async (_label, makeToken, code) => {
+        const reply = await verify(await makeToken())
+        expect(reply).toMatchObject({ type: 'token_invalid', code })
+        expect(typeof reply.error).toBe('string')
+        expect(reply).not.toHaveProperty('payload')
+      })
+      it('never echoes the token in the error text', async () => {
+        const token = tamperSignature(await accessToken())
+        const reply = await verify(token)
+        expect(JSON.stringify(reply)).not.toContain(token.split('.')[1])
+      })
+      it.each([
+        ['no token', {}],
+        ['a number', { token: 42 }],
+        ['an object', { token: { a: 1 } }],
+        ['null', { token: null }],
+      ])('answers error 12 for %s', async (_label, fields) => {
+        expect(await ask({ type: 'verify_token', ...fields })).toMatchObject({ type: 'error', code: 12 })
+      })
+    })
+
+    describe('refresh_token', () => {
+      it('rotates: a new access token with the same caller claims, and a new refresh token', async () => {
+        const first = await issue()
+        const reply = await ask({ type: 'refresh_token', refresh_token: first.refresh_token })
+        expect(reply).toMatchObject({ type: 'token_refreshed', token_type: 'Bearer', expires_in: 900, refresh_expires_in: 604800 })
+        expect(reply.refresh_token).not.toBe(first.refresh_token)
+        const before = decodePart(first.access_token as string, 1)
+        const after = decodePart(reply.access_token as string, 1)
+        expect(after).toMatchObject(ISSUE.payload)
+        expect(after.jti).not.toBe(before.jti)
+        expect((await verify(reply.access_token)).type).toBe('token_valid')
+      })
+      it('detects reuse of a spent token and revokes the whole family', async () => {
+        const first = await issue()
+        const second = await ask({ type: 'refresh_token', refresh_token: first.refresh_token })
+        const third = await ask({ type: 'refresh_token', refresh_token: second.refresh_token })
+        expect(third.type).toBe('token_refreshed')
+        expect(await ask({ type: 'refresh_token', refresh_token: first.refresh_token })).toMatchObject({ type: 'token_invalid', code: 'refresh_token_reused', error: 'Refresh token reused' })
+        expect(await ask({ type: 'refresh_token', refresh_token: third.refresh_token })).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+      })
+      it('lets exactly one of concurrent refreshes with one token win', async () => {
+        const first = await issue()
+        const replies = (await node.requestAll(Array.from({ length: 8 }, (_, i) => ({ type: 'refresh_token', msg_id: 9000 + i, refresh_token: first.refresh_token })))).map(bodyOf)
+        expect(replies.filter((r) => r.type === 'token_refreshed')).toHaveLength(1)
+        expect(replies.filter((r) => r.type === 'token_invalid')).toHaveLength(7)
+      })
+      it('refuses an access token as a refresh token', async () => {
+        const first = await issue()
+        expect(await ask({ type: 'refresh_token', refresh_token: first.access_token })).toMatchObject({ type: 'token_invalid', code: 'wrong_token_type' })
+      })
+      it('refuses a forged refresh token', async () => {
+        const first = await issue()
+        expect(await ask({ type: 'refresh_token', refresh_token: tamperSignature(first.refresh_token as string) })).toMatchObject({ type: 'token_invalid', code: 'invalid_signature' })
+      })
+      it('answers error 12 without a refresh_token string', async () => {
+        expect(await ask({ type: 'refresh_token', token: 'x' })).toMatchObject({ type: 'error', code: 12 })
+      })
+    })
+
+    describe('revoke_token', () => {
+      it('revokes an access token: verify refuses it, and revoking again answers token_revoked', async () => {
+        const token = (await issue()).access_token
+        expect(await ask({ type: 'revoke_token', token })).toMatchObject({ type: 'token_revoked' })
+        expect(await verify(token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked', error: 'Token revoked' })
+        expect(await ask({ type: 'revoke_token', token })).toMatchObject({ type: 'token_revoked' })
+      })
+      it('revokes a refresh token with its family', async () => {
+        const first = await issue()
+        expect(await ask({ type: 'revoke_token', token: first.refresh_token })).toMatchObject({ type: 'token_revoked' })
+        expect(await ask({ type: 'refresh_token', refresh_token: first.refresh_token })).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+      })
+      it('answers token_invalid for a token that does not verify', async () => {
+        expect(await ask({ type: 'revoke_token', token: tamperSignature(await accessToken()) })).toMatchObject({ type: 'token_invalid', code: 'invalid_signature' })
+      })
+    })
+
+    describe('inspect_token', () => {
+      it('decodes without verifying', async () => {
+        const token = tamperSignature(await accessToken({ exp: now() - 100 }))
+        const reply = await ask({ type: 'inspect_token', token })
+        expect(reply).toMatchObject({ type: 'token_inspected', verified: false, header: { alg: 'HS256', typ: 'JWT' }, payload: { sub: 'user123' } })
+      })
+      it('answers malformed_token for what cannot be decoded', async () => {
+        expect(await ask({ type: 'inspect_token', token: 'not-a-token' })).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+      })
+    })
+
+    describe('request errors', () => {
+      it('answers error 10 for an unknown type', async () => {
+        expect(await ask({ type: 'make_coffee' })).toMatchObject({ type: 'error', code: 10 })
+      })
+      it('answers error 12 for a missing type', async () => {
+        expect(await ask({ token: 'x' })).toMatchObject({ type: 'error', code: 12 })
+      })
+      it('answers error 12 for a body that is not an object', async () => {
+        const reply = await node.request({ src: 'c1', dest: 'jwt', body: 'verify' })
+        expect(reply).toMatchObject({ src: 'jwt', dest: 'c1', body: { type: 'error', code: 12 } })
+      })
+    })
+  })
+
+  describe(`${name}: RFC 7515 A.1 under its own key`, () => {
+    let node: Transport
+    beforeAll(async () => {
+      node = await connect({ HALLPASS_SECRET: JSON.stringify(rfc7515.jwk) })
+    })
+    afterAll(async () => {
+      await node?.close()
+    })
+    it('finds the signature good and the token expired', async () => {
+      const reply = bodyOf(await node.request({ type: 'verify_token', msg_id: 1, token: rfc7515.token }))
+      expect(matches(rfc7515.expect, reply)).toBe(true)
+    })
+    it('finds the signature bad once it is changed', async () => {
+      const reply = bodyOf(await node.request({ type: 'verify_token', msg_id: 2, token: tamperSignature(rfc7515.token) }))
+      expect(matches(rfc7515.with_signature_changed.expect, reply)).toBe(true)
+    })
+  })
+
+  describe(`${name}: configured issuer, audience and lifetimes`, () => {
+    let node: Transport
+    beforeAll(async () => {
+      node = await connect({ HALLPASS_SECRET: SECRET, HALLPASS_ISSUER: 'https://auth.example', HALLPASS_AUDIENCE: 'api', HALLPASS_ACCESS_TTL: '60', HALLPASS_REFRESH_TTL: '3600', HALLPASS_CLOCK_TOLERANCE: '30' })
+    })
+    afterAll(async () => {
+      await node?.close()
+    })
+    const ask = async (body: Message) => bodyOf(await node.request({ ...body, msg_id: 1 }))
+    it('puts iss and aud in tokens and uses the configured lifetimes', async () => {
+      const reply = await ask({ type: 'generate_access_token', payload: { sub: 'u1', iss: 'me', aud: 'them' } })
+      expect(reply).toMatchObject({ expires_in: 60, refresh_expires_in: 3600 })
+      const claims = decodePart(reply.access_token as string, 1)
+      expect(claims).toMatchObject({ iss: 'https://auth.example', aud: 'api' })
+      expect(claims.exp).toBe((claims.iat as number) + 60)
+      expect((await ask({ type: 'verify_token', token: reply.access_token })).type).toBe('token_valid')
+    })
+    it.each([
+      ['a missing issuer', { aud: 'api' }, 'invalid_claims'],
+      ['another issuer', { iss: 'https://evil.example', aud: 'api' }, 'invalid_claims'],
+      ['another audience', { iss: 'https://auth.example', aud: 'other' }, 'invalid_claims'],
+    ])('refuses %s', async (_label, claims, code) => {
+      expect(await ask({ type: 'verify_token', token: await accessToken(claims) })).toMatchObject({ type: 'token_invalid', code })
+    })
+    it('accepts the audience inside an array', async () => {
+      expect((await ask({ type: 'verify_token', token: await accessToken({ iss: 'https://auth.example', aud: ['x', 'api'] }) })).type).toBe('token_valid')
+    })
+    it('allows the clock tolerance on exp and nbf', async () => {
+      const claims = { iss: 'https://auth.example', aud: 'api' }
+      expect((await ask({ type: 'verify_token', token: await accessToken({ ...claims, exp: now() - 10 }) })).type).toBe('token_valid')
+      expect((await ask({ type: 'verify_token', token: await accessToken({ ...claims, nbf: now() + 10 }) })).type).toBe('token_valid')
+      expect(await ask({ type: 'verify_token', token: await accessToken({ ...claims, exp: now() - 60 }) })).toMatchObject({ code: 'token_expired' })
+    })
+  })
+}

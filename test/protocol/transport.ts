@@ -1,0 +1,18 @@
+// What a protocol suite needs from a transport (the stdin node, the worker over HTTP).
+export type Message = Record<string, unknown>
+
+export interface Transport {
+  /** Sends one message and resolves with its reply. */
+  request(message: Message): Promise<Message>
+  /** Sends messages at once (each with a distinct msg_id); replies in the order of `messages`. */
+  requestAll(messages: Message[]): Promise<Message[]>
+  close(): Promise<void>
+}
+
+/** Starts a transport whose node runs with this configuration (PROTOCOL variable names). */
+export type Connect = (env: Record<string, string>) => Promise<Transport>
+
+/** The body of a reply, whether it came as an envelope or bare. */
+export function bodyOf(reply: Message): Message {
+  return (typeof reply.body === 'object' && reply.body !== null ? reply.body : reply) as Message
+}
