@@ -17,6 +17,8 @@ export interface NodeProcess {
   child: ChildProcessWithoutNullStreams
   /** Resolves with the next stdout line. */
   nextLine(timeoutMs?: number): Promise<string>
+  /** Waits for the process to exit and returns every stdout line not yet taken. */
+  remainingLines(): Promise<string[]>
   stderr(): string
   exited: Promise<number | null>
 }
@@ -47,6 +49,12 @@ export function startNode(env: Record<string, string>, how: 'npm' | 'direct' = '
     child,
     exited,
     stderr: () => errText,
+    async remainingLines() {
+      await exited
+      const rest = partial === '' ? lines.splice(0) : [...lines.splice(0), partial]
+      partial = ''
+      return rest
+    },
     nextLine(timeoutMs = 10_000) {
       const ready = lines.shift()
       if (ready !== undefined) return Promise.resolve(ready)

@@ -1,0 +1,167 @@
+// The core with a frozen clock: lifetimes, rotation, reuse, revocation and their expiry.
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createHallpass, MemoryStore, REFRESH_TYP, TokenError, type Hallpass, type TokenStore } from '../../src/index.ts'
+import { SECRET } from '../support/forge.ts'
+
+const START = Date.UTC(2026, 0, 1) // epoch ms
+const CLAIMS = { sub: 'user123', email: 'user@example.com', roles: ['user'] }
+
+let time = START
+let store: MemoryStore
+let hp: Hallpass
+
+async function make(options: Parameters<typeof createHallpass>[0] = {}): Promise<Hallpass> {
+  return createHallpass({ secret: SECRET, clock: () => time, store, ...options })
+}
+function advance(seconds: number): void {
+  time += seconds * 1000
+}
+async function code(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => null, (e: unknown) => e)
+  if (!(error instanceof TokenError)) throw new Error(`expected a TokenError, got ${String(error)}`)
+  return error.code
+}
+
+beforeEach(async () => {
+  time = START
+  store = new MemoryStore()
+  hp = await make()
+})
+
+describe('issue and verify', () => {
+  it('issues tokens whose claims carry the caller claims and node-owned times', async () => {
+    const tokens = await hp.issue(CLAIMS)
+    const claims = await hp.verify(tokens.access_token)
+    expect(claims).toMatchObject({ ...CLAIMS, iat: START / 1000, exp: START / 1000 + 900 })
+    expect(hp.inspect(tokens.refresh_token).header).toEqual({ alg: 'HS256', typ: REFRESH_TYP })
+  })
+  it('accepts a token until the second before exp, and refuses it from exp on', async () => {
+    const { access_token } = await hp.issue(CLAIMS)
+    advance(899)
+    await expect(hp.verify(access_token)).resolves.toBeDefined()
+    advance(1)
+    expect(await code(hp.verify(access_token))).toBe('token_expired')
+  })
+  it('applies the clock tolerance', async () => {
+    hp = await make({ clockTolerance: 30 })
+    const { access_token } = await hp.issue(CLAIMS)
+    advance(929)
+    await expect(hp.verify(access_token)).resolves.toBeDefined()
+    advance(1)
+    expect(await code(hp.verify(access_token))).toBe('token_expired')
+  })
+  it('names the key with the JWK kid', async () => {
+    const k = Buffer.alloc(32, 1).toString('base64url')
+    hp = await make({ secret: JSON.stringify({ kty: 'oct', k, kid: 'key-2026' }) })
+    const { access_token } = await hp.issue(CLAIMS)
+    expect(hp.inspect(access_token).header).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'key-2026' })
+    await expect(hp.verify(access_token)).resolves.toBeDefined()
+  })
+  it('refuses tokens of another instance with another secret', async () => {
+    const other = await createHallpass({ secret: 'x'.repeat(32), clock: () => time })
+    const { access_token } = await other.issue(CLAIMS)
+    expect(await code(hp.verify(access_token))).toBe('invalid_signature')
+  })
+  it('keeps refresh and access tokens apart even under an explicit refresh secret', async () => {
+    hp = await make({ refreshSecret: 'r'.repeat(40) })
+    const tokens = await hp.issue(CLAIMS)
+    expect(await code(hp.verify(tokens.refresh_token))).toBe('wrong_token_type')
+    expect(await code(hp.refresh(tokens.access_token))).toBe('wrong_token_type')
+  })
+})
+
+describe('refresh', () => {
+  it('rotates and re-issues the caller claims with fresh times', async () => {
+    const first = await hp.issue(CLAIMS)
+    advance(600)
+    const second = await hp.refresh(first.refresh_token)
+    const claims = await hp.verify(second.access_token)
+    expect(claims).toMatchObject({ ...CLAIMS, iat: START / 1000 + 600, exp: START / 1000 + 1500 })
+    expect(claims.jti).not.toBe((await hp.verify(first.access_token)).jti)
+  })
+  it('slides the refresh lifetime with each rotation, and ends it when unused', async () => {
+    hp = await make({ refreshTtl: 100 })
+    let tokens = await hp.issue(CLAIMS)
+    for (let i = 0; i < 3; i++) {
+      advance(90)
+      tokens = await hp.refresh(tokens.refresh_token)
+    }
+    advance(100)
+    expect(await code(hp.refresh(tokens.refresh_token))).toBe('token_expired')
+  })
+  it('treats a spent token as reuse: the family dies, its newest token too', async () => {
+    const first = await hp.issue(CLAIMS)
+    const second = await hp.refresh(first.refresh_token)
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+    expect(await code(hp.refresh(second.refresh_token))).toBe('token_revoked')
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+  })
+  it('leaves other families alone when one is revoked', async () => {
+    const a = await hp.issue(CLAIMS)
+    const b = await hp.issue(CLAIMS)
+    await hp.refresh(a.refresh_token)
+    await code(hp.refresh(a.refresh_token))
+    await expect(hp.refresh(b.refresh_token)).resolves.toBeDefined()
+  })
+  it('lets exactly one of concurrent refreshes win', async () => {
+    const first = await hp.issue(CLAIMS)
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => hp.refresh(first.refresh_token)))
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+  })
+  it('answers token_revoked for a family this store does not know (state lost)', async () => {
+    const first = await hp.issue(CLAIMS)
+    const restarted = await createHallpass({ secret: SECRET, clock: () => time, store: new MemoryStore() })
+    expect(await code(restarted.refresh(first.refresh_token))).toBe('token_revoked')
+  })
+})
+
+describe('revoke', () => {
+  it('refuses a revoked access token until its exp, then forgets it', async () => {
+    const { access_token } = await hp.issue(CLAIMS)
+    await expect(hp.revoke(access_token)).resolves.toEqual({ kind: 'access' })
+    expect(await code(hp.verify(access_token))).toBe('token_revoked')
+    await expect(hp.revoke(access_token)).resolves.toEqual({ kind: 'access' })
+    advance(900)
+    await hp.issue(CLAIMS) // any write sweeps what has expired
+    expect(store.size.revokedTokens).toBe(0)
+    expect(await code(hp.verify(access_token))).toBe('token_expired')
+  })
+  it('revokes a whole family through its refresh token', async () => {
+    const first = await hp.issue(CLAIMS)
+    const second = await hp.refresh(first.refresh_token)
+    await expect(hp.revoke(second.refresh_token)).resolves.toEqual({ kind: 'refresh' })
+    expect(await code(hp.refresh(second.refresh_token))).toBe('token_revoked')
+  })
+  it('refuses to revoke an access token without a jti', async () => {
+    const { forge } = await import('../support/forge.ts')
+    const token = await forge({ alg: 'HS256' }, { sub: 'x', exp: START / 1000 + 60 })
+    expect(await code(hp.revoke(token))).toBe('invalid_claims')
+  })
+  it('drops families once their newest refresh token has expired', async () => {
+    hp = await make({ refreshTtl: 100 })
+    await hp.issue(CLAIMS)
+    expect(store.size.families).toBe(1)
+    advance(100)
+    await hp.issue(CLAIMS)
+    expect(store.size.families).toBe(1)
+  })
+})
+
+describe('handler', () => {
+  it('answers error 13 for an internal failure, and tells only the error hook', async () => {
+    const broken: TokenStore = { ...new MemoryStore(), createFamily: () => Promise.reject(new Error('disk on fire')) } as unknown as TokenStore
+    const seen: unknown[] = []
+    hp = await createHallpass({ secret: SECRET, store: broken })
+    const reply = await hp.handler({ onInternalError: (e) => seen.push(e) }).handle({ type: 'generate_access_token', msg_id: 1, payload: CLAIMS })
+    expect(reply).toEqual({ type: 'error', in_reply_to: 1, code: 13, text: 'Internal error' })
+    expect(seen).toHaveLength(1)
+  })
+  it('returns null for JSON that is not an object', async () => {
+    for (const value of [null, 1, 'x', [1], true]) expect(await hp.handle(value)).toBeNull()
+  })
+  it('refuses what the transport does not authorize with code 1001, before doing anything', async () => {
+    const handler = hp.handler({ authorize: (type) => type !== 'generate_access_token' })
+    expect(await handler.handle({ type: 'generate_access_token', msg_id: 3, payload: CLAIMS })).toMatchObject({ type: 'error', in_reply_to: 3, code: 1001 })
+    expect(store.size.families).toBe(0)
+  })
+})
