@@ -1,0 +1,4 @@
+// `hallpass/node`: the stdin node's building blocks, for embedding the line protocol elsewhere.
+export { serve, DEFAULT_MAX_LINE_BYTES, type ServeOptions, type Server } from './serve.ts'
+export { LineSplitter, type LineSink } from './lines.ts'
+export { LineWriter } from './writer.ts'
