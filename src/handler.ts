@@ -73,8 +73,12 @@ export class MessageHandler {
   async handle(message: unknown): Promise<JsonObject | null> {
     if (!isObject(message)) return null
     if (!('body' in message)) return this.#handleBody(message)
-    const body = isObject(message.body) ? await this.#handleBody(message.body) : errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
-    return { src: message.dest ?? this.#nodeId, dest: message.src, body }
+    const { src, dest, body } = message
+    if ((src !== undefined && typeof src !== 'string') || (dest !== undefined && typeof dest !== 'string')) {
+      return { src: this.#nodeId, body: errorBody(ERROR_CODES.malformedRequest, 'src and dest must be strings') }
+    }
+    const reply = isObject(body) ? await this.#handleBody(body) : errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
+    return { src: dest ?? this.#nodeId, dest: src, body: reply }
   }
 
   async #handleBody(body: JsonObject): Promise<JsonObject> {

@@ -25,7 +25,24 @@ export function callerClaims(claims: unknown, ctx: Context): JsonObject {
   for (const name of NODE_CLAIMS) delete caller[name]
   if (ctx.issuer !== undefined) delete caller.iss
   if (ctx.audience !== undefined) delete caller.aud
+  checkEncodable(caller)
   return caller
+}
+
+/** Refuses claims no token can carry: too large to stay under the token limit, or too deep to encode. */
+function checkEncodable(caller: JsonObject): void {
+  let json: string
+  try {
+    json = JSON.stringify(caller)
+  } catch (cause) {
+    throw new RequestError('payload cannot be encoded as JSON', { cause })
+  }
+  // base64url grows JSON by 4/3; the header and signature take the rest of the limit.
+  if (Math.ceil((json.length * 4) / 3) > MAX_TOKEN_LENGTH) throw tooLarge()
+}
+
+function tooLarge(): RequestError {
+  return new RequestError(`payload too large: the access token would exceed ${MAX_TOKEN_LENGTH} characters`)
 }
 
 /** Issues an access token and the first refresh token of a new family. */
@@ -49,9 +66,7 @@ export async function mint(ctx: Context, caller: JsonObject, family: string, gen
     sign(ctx.accessHeader, access, ctx.accessKey),
     sign(ctx.refreshHeader, refresh, ctx.refreshKey),
   ])
-  if (accessToken.length > MAX_TOKEN_LENGTH) {
-    throw new RequestError(`payload too large: the access token would exceed ${MAX_TOKEN_LENGTH} characters`)
-  }
+  if (accessToken.length > MAX_TOKEN_LENGTH) throw tooLarge()
   return {
     access_token: accessToken,
     token_type: 'Bearer',
