@@ -5,7 +5,7 @@ import { issue, type TokenSet } from './issue.ts'
 import { inspect, type Inspection } from './inspect.ts'
 import type { JsonObject } from './jws.ts'
 import { encodeHeader } from './jws.ts'
-import { deriveRefreshSecret, importHmacKey, parseSecret, randomSecret, sameBytes, type SecretMaterial } from './keys.ts'
+import { deriveRefreshSecret, importHmacKey, parseSecret, randomSecret, sameBytes, type HmacFactory, type SecretMaterial } from './keys.ts'
 import { refresh } from './refresh.ts'
 import { revoke } from './revoke.ts'
 import { MemoryStore, type TokenStore } from './store.ts'
@@ -30,6 +30,8 @@ export interface HallpassOptions {
   store?: TokenStore
   /** The clock, epoch milliseconds (`Date.now`). */
   clock?: () => number
+  /** HMAC implementation; WebCrypto by default. The stdin node plugs in node:crypto. */
+  hmac?: HmacFactory
   /** Told of configuration warnings (a random secret); `console.warn` by default. */
   onWarning?: (message: string) => void
 }
@@ -87,7 +89,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
-  const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial), importHmacKey(refreshMaterial)])
+  const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)])
   const clock = options.clock ?? Date.now
   const ctx: Context = {
     accessKey,

@@ -4,6 +4,7 @@ import process from 'node:process'
 import { optionsFromEnvironment, wholeNumberVariable, CONFIG_TABLE } from '../config.ts'
 import { ConfigError } from '../errors.ts'
 import { createHallpass } from '../hallpass.ts'
+import { nodeHmac } from './hmac.ts'
 import { DEFAULT_MAX_LINE_BYTES, serve } from './serve.ts'
 
 const USAGE = `hallpass: a JWT node speaking the hallpass line protocol on stdin/stdout.
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   let hp
   try {
     maxLineBytes = wholeNumberVariable(process.env, 'HALLPASS_MAX_LINE_BYTES', 'bytes') ?? DEFAULT_MAX_LINE_BYTES
-    hp = await createHallpass({ ...optionsFromEnvironment(process.env), onWarning: log })
+    hp = await createHallpass({ ...optionsFromEnvironment(process.env), hmac: nodeHmac, onWarning: log })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     log(`cannot start: ${error.message}`)
