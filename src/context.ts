@@ -1,6 +1,7 @@
 // Everything the operations share, resolved once by createHallpass: imported keys, encoded
 // headers, lifetimes, the store and the clock.
 import { encode } from './base64url.ts'
+import type { VerifiedCache } from './cache.ts'
 import type { HmacKey } from './keys.ts'
 import type { TokenStore } from './store.ts'
 
@@ -20,6 +21,8 @@ export interface Context {
   audience: string | undefined
   clockTolerance: number
   store: TokenStore
+  /** Verified access tokens, when `verifyCache` is on. */
+  cache: VerifiedCache | undefined
   /** Current time in epoch seconds, whole. */
   now(): number
 }

@@ -1,3 +1,4 @@
+import { VerifiedCache } from './cache.ts'
 import { ACCESS_TYP, REFRESH_TYP, type Context } from './context.ts'
 import { ConfigError } from './errors.ts'
 import { MessageHandler, type HandlerOptions } from './handler.ts'
@@ -30,6 +31,12 @@ export interface HallpassOptions {
   store?: TokenStore
   /** The clock, epoch milliseconds (`Date.now`). */
   clock?: () => number
+  /**
+   * Verified access tokens to remember (an LRU keyed by the whole token); 0, the default, turns
+   * the cache off. Cached payloads are frozen and shared. Expiry and revocation are checked on
+   * every hit.
+   */
+  verifyCache?: number
   /** HMAC implementation; WebCrypto by default. The stdin node plugs in node:crypto. */
   hmac?: HmacFactory
   /** Told of configuration warnings (a random secret); `console.warn` by default. */
@@ -55,10 +62,10 @@ export interface Hallpass {
   handle(message: unknown): Promise<JsonObject | null>
 }
 
-function seconds(value: number | undefined, fallback: number, name: string, allowZero: boolean): number {
+function wholeNumber(value: number | undefined, fallback: number, name: string, allowZero: boolean, unit = 'seconds'): number {
   if (value === undefined) return fallback
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`${name} must be a whole number of seconds${allowZero ? '' : ' above 0'}`)
+    throw new ConfigError(`${name} must be a whole number of ${unit}${allowZero ? '' : ' above 0'}`)
   }
   return value
 }
@@ -81,15 +88,16 @@ async function resolveSecrets(options: HallpassOptions, warn: (message: string) 
 
 /** Builds a hallpass instance: checks the options, imports both keys once. */
 export async function createHallpass(options: HallpassOptions = {}): Promise<Hallpass> {
-  const accessTtl = seconds(options.accessTtl, DEFAULTS.accessTtl, 'HALLPASS_ACCESS_TTL', false)
-  const refreshTtl = seconds(options.refreshTtl, DEFAULTS.refreshTtl, 'HALLPASS_REFRESH_TTL', false)
-  const clockTolerance = seconds(options.clockTolerance, DEFAULTS.clockTolerance, 'HALLPASS_CLOCK_TOLERANCE', true)
+  const accessTtl = wholeNumber(options.accessTtl, DEFAULTS.accessTtl, 'HALLPASS_ACCESS_TTL', false)
+  const refreshTtl = wholeNumber(options.refreshTtl, DEFAULTS.refreshTtl, 'HALLPASS_REFRESH_TTL', false)
+  const clockTolerance = wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, 'HALLPASS_CLOCK_TOLERANCE', true)
   for (const [name, value] of [['HALLPASS_ISSUER', options.issuer], ['HALLPASS_AUDIENCE', options.audience]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(`${name} must be a non-empty string`)
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
   const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)])
+  const verifyCache = wholeNumber(options.verifyCache, 0, 'HALLPASS_VERIFY_CACHE', true, 'entries')
   const clock = options.clock ?? Date.now
   const ctx: Context = {
     accessKey,
@@ -102,6 +110,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     audience: options.audience,
     clockTolerance,
     store: options.store ?? new MemoryStore(),
+    cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
   }
   let defaultHandler: MessageHandler | undefined

@@ -1,3 +1,4 @@
+import { deepFreeze } from './cache.ts'
 import { ACCESS_TYP, REFRESH_TYP, type Context } from './context.ts'
 import { checkClaims } from './claims.ts'
 import { TokenError } from './errors.ts'
@@ -38,7 +39,18 @@ export async function verifyToken(ctx: Context, token: unknown, expected: TokenK
 
 /** Verifies an access token, revocation included, and returns all its claims. */
 export async function verifyAccess(ctx: Context, token: unknown): Promise<JsonObject> {
-  const { payload } = await verifyToken(ctx, token, 'access')
+  const { cache } = ctx
+  let payload = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined
+  if (payload !== undefined) {
+    // Signature, kind, nbf, iss and aud passed when it was cached and cannot change; exp can.
+    if ((payload.exp as number) <= ctx.now() - ctx.clockTolerance) {
+      cache!.delete(token as string)
+      throw new TokenError('token_expired')
+    }
+  } else {
+    payload = (await verifyToken(ctx, token, 'access')).payload
+    if (cache !== undefined) cache.set(token as string, deepFreeze(payload))
+  }
   if (typeof payload.jti === 'string') {
     const revoked = ctx.store.isTokenRevoked(payload.jti, ctx.now())
     if (revoked === true || (revoked !== false && (await revoked))) throw new TokenError('token_revoked')

@@ -1,0 +1,152 @@
+// `hallpass/hono`: a Hono middleware that lets only requests with a valid hallpass access token
+// through (RFC 6750 bearer tokens) and puts the token's claims on the context. Only Hono's types are
+// imported, so it adds no runtime dependency and runs wherever Hono does (Workers, Node, Deno, Bun).
+import type { Context, MiddlewareHandler } from 'hono'
+import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
+import { createHallpass } from './hallpass.ts'
+import type { JsonObject } from './jws.ts'
+import { parseSecret } from './keys.ts'
+
+/** What verifies a token: a Hallpass instance, or anything that throws TokenError like one. */
+export interface Verifier {
+  verify(token: string): Promise<JsonObject>
+}
+
+interface CommonOptions {
+  /** The `realm` of the WWW-Authenticate challenge ("hallpass"). */
+  realm?: string
+}
+
+/** Verify locally with the HS256 secret: stateless and fast, but blind to revocations. */
+export interface SecretOptions extends CommonOptions {
+  /** HALLPASS_SECRET of the issuing hallpass: a string, a JSON JWK, or raw bytes; at least 32 bytes. */
+  secret: string | Uint8Array<ArrayBuffer>
+  /** Required `iss`, when the issuer sets one. */
+  issuer?: string
+  /** Required `aud`, when the issuer sets one. */
+  audience?: string
+  /** Leeway in seconds for `exp` and `nbf` (0). */
+  clockTolerance?: number
+  verifier?: never
+}
+
+/** Verify with something else: a Hallpass instance, or `serviceVerifier(env.HALLPASS)` (revocation-aware). */
+export interface VerifierOptions extends CommonOptions {
+  verifier: Verifier
+  secret?: never
+}
+
+export type HallpassMiddlewareOptions = SecretOptions | VerifierOptions
+
+/** The context variables the middleware sets: `c.get('jwtPayload')` holds all claims of the token. */
+export type HallpassVariables = { jwtPayload: JsonObject }
+export type HallpassEnv = { Variables: HallpassVariables }
+
+/** RFC 6750 §2.1: `Bearer` then a b64token (a compact JWS fits). */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+const BEARER_SCHEME = /^Bearer(?: |$)/i
+/** A realm goes into a quoted-string: printable ASCII without `"` and `\`. */
+const SAFE_REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/
+
+function optional(value: unknown, name: string, check: (v: unknown) => boolean, what: string): void {
+  if (value !== undefined && !check(value)) throw new ConfigError(`hallpass(): ${name} must be ${what}`)
+}
+
+function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier } | { secretOptions: SecretOptions } {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret } or { verifier }')
+  optional(options.realm, 'realm', (v) => typeof v === 'string' && SAFE_REALM.test(v), 'printable ASCII without " or \\')
+  const hasSecret = options.secret !== undefined
+  const hasVerifier = options.verifier !== undefined
+  if (hasSecret === hasVerifier) throw new ConfigError('hallpass(): give exactly one of secret and verifier')
+  if (hasVerifier) {
+    if (typeof options.verifier?.verify !== 'function') throw new ConfigError('hallpass(): verifier must have a verify(token) method')
+    return { verifier: options.verifier! }
+  }
+  const secretOptions = options as SecretOptions
+  if (typeof secretOptions.secret !== 'string' && !(secretOptions.secret instanceof Uint8Array)) throw new ConfigError('hallpass(): secret must be a string or bytes')
+  parseSecret(secretOptions.secret, 'hallpass(): secret') // throws on a short or broken key, naming never the key
+  const nonEmpty = (v: unknown) => typeof v === 'string' && v !== ''
+  optional(secretOptions.issuer, 'issuer', nonEmpty, 'a non-empty string')
+  optional(secretOptions.audience, 'audience', nonEmpty, 'a non-empty string')
+  optional(secretOptions.clockTolerance, 'clockTolerance', (v) => Number.isSafeInteger(v) && (v as number) >= 0, 'a whole number of seconds')
+  return { secretOptions }
+}
+
+/**
+ * A middleware that answers 401 unless the request carries `Authorization: Bearer <access token>`
+ * that verifies, and otherwise sets `jwtPayload` and calls the next handler. The options are
+ * checked here, at once: a bad secret fails at startup, not at the first request.
+ */
+export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<HallpassEnv> {
+  const checked = checkOptions(options)
+  const realm = options.realm ?? 'hallpass'
+  let verifier: Verifier
+  if ('verifier' in checked) {
+    verifier = checked.verifier
+  } else {
+    const { secret, issuer, audience, clockTolerance } = checked.secretOptions
+    let pending: Promise<Verifier> | undefined
+    // Keys are imported on first use (WebCrypto is async), once per middleware.
+    verifier = {
+      async verify(token) {
+        pending ??= createHallpass({
+          secret,
+          ...(issuer === undefined ? {} : { issuer }),
+          ...(audience === undefined ? {} : { audience }),
+          ...(clockTolerance === undefined ? {} : { clockTolerance }),
+          onWarning: () => undefined,
+        })
+        return (await pending).verify(token)
+      },
+    }
+  }
+
+  const challenge = (c: Context, status: 400 | 401, error?: { error: string; description: string; code?: TokenErrorCode }): Response => {
+    const params = error === undefined ? '' : `, error="${error.error}", error_description="${error.description}"`
+    const body = error === undefined ? { error: 'unauthorized', error_description: 'A Bearer token is required' } : { error: error.error, error_description: error.description, ...(error.code === undefined ? {} : { code: error.code }) }
+    return c.json(body, status, { 'WWW-Authenticate': `Bearer realm="${realm}"${params}` })
+  }
+
+  return async function hallpassAuth(c, next) {
+    const header = c.req.header('Authorization')
+    // RFC 6750 §3.1: no credentials (or another scheme) gets the bare challenge, no error code.
+    if (header === undefined || !BEARER_SCHEME.test(header)) return challenge(c, 401)
+    const match = BEARER.exec(header)
+    if (match === null) return challenge(c, 400, { error: 'invalid_request', description: 'Malformed Authorization header' })
+    let payload: JsonObject
+    try {
+      payload = await verifier.verify(match[1]!)
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error
+      const code = Object.hasOwn(TOKEN_ERRORS, error.code) ? error.code : 'malformed_token'
+      // The fixed PROTOCOL text, never the token: it goes into a header and a log line.
+      return challenge(c, 401, { error: 'invalid_token', description: TOKEN_ERRORS[code], code })
+    }
+    c.set('jwtPayload', payload)
+    await next()
+  }
+}
+
+/** The reply of the hallpass worker's `TokenService.verify` over a service binding. */
+export type ServiceVerifyReply =
+  | { type: 'token_valid'; payload: JsonObject }
+  | { type: 'token_invalid'; code: string; error?: string }
+  | { type: 'error'; code: number; text?: string }
+
+/**
+ * A verifier over a service binding to the hallpass worker's `TokenService`: every verify sees the
+ * revocations made through that deployment (one RPC per request).
+ */
+export function serviceVerifier(service: { verify(token: string): Promise<ServiceVerifyReply> }): Verifier {
+  if (typeof service?.verify !== 'function') throw new ConfigError('serviceVerifier(): the binding must have a verify(token) method (entrypoint = "TokenService")')
+  return {
+    async verify(token) {
+      const reply = await service.verify(token)
+      if (reply.type === 'token_valid') return reply.payload
+      if (reply.type === 'token_invalid') {
+        throw new TokenError(Object.hasOwn(TOKEN_ERRORS, reply.code) ? (reply.code as TokenErrorCode) : 'malformed_token')
+      }
+      throw new Error(`hallpass TokenService failed (error ${String(reply.code)})`)
+    },
+  }
+}
