@@ -72,9 +72,25 @@ export function encodeText(text: string): string {
   return encode(utf8Encoder.encode(text))
 }
 
-/** Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. */
+const STRICT_ALPHABET = /^[A-Za-z0-9_-]*$/
+const NON_ASCII = /[\x80-\xff]/
+
+/**
+ * Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. The
+ * strictness checks come first, then the platform's fast `atob` does the decoding (it alone would
+ * accept padding, whitespace and non-canonical trailing bits).
+ */
 export function decodeText(text: string): string {
-  return utf8Decoder.decode(decode(text))
+  const rest = text.length % 4
+  if (rest === 1 || !STRICT_ALPHABET.test(text)) throw new TypeError('not base64url')
+  if (rest !== 0 && DECODE[text.charCodeAt(text.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) {
+    throw new TypeError('not canonical base64url')
+  }
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+  if (!NON_ASCII.test(binary)) return binary
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return utf8Decoder.decode(bytes)
 }
 
 export function utf8(text: string): Uint8Array<ArrayBuffer> {

@@ -3,6 +3,7 @@
 import { encode } from './base64url.ts'
 import type { VerifiedCache } from './cache.ts'
 import type { HmacKey } from './keys.ts'
+import type { HeaderVerdict } from './verify.ts'
 import type { TokenStore } from './store.ts'
 
 /** `typ` of access tokens (RFC 7519 §5.1). */
@@ -21,6 +22,8 @@ export interface Context {
   audience: string | undefined
   clockTolerance: number
   store: TokenStore
+  /** Verdicts on header segments already seen (bounded). */
+  headers: Map<string, HeaderVerdict>
   /** Verified access tokens, when `verifyCache` is on. */
   cache: VerifiedCache | undefined
   /** Current time in epoch seconds, whole. */

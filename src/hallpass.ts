@@ -110,6 +110,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     audience: options.audience,
     clockTolerance,
     store: options.store ?? new MemoryStore(),
+    headers: new Map(),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
   }

@@ -18,7 +18,8 @@ export interface DecodedToken {
   signature: string
 }
 
-function parseObject(segment: string): JsonObject {
+/** Decodes one segment into a JSON object; throws malformed_token otherwise. */
+export function parseSegment(segment: string): JsonObject {
   let value: unknown
   try {
     value = JSON.parse(decodeText(segment))
@@ -29,18 +30,35 @@ function parseObject(segment: string): JsonObject {
   return value as JsonObject
 }
 
+export interface CompactParts {
+  header: string
+  payload: string
+  /** `header.payload`, what the signature covers. */
+  signingInput: string
+  signature: string
+}
+
+/** Splits a compact token into its three segments: a string of at most MAX_TOKEN_LENGTH, exactly two dots. */
+export function splitCompact(token: unknown): CompactParts {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new TokenError('malformed_token')
+  const first = token.indexOf('.')
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1)
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) throw new TokenError('malformed_token')
+  return {
+    header: token.slice(0, first),
+    payload: token.slice(first + 1, second),
+    signingInput: token.slice(0, second),
+    signature: token.slice(second + 1),
+  }
+}
+
 /**
  * Splits and decodes a compact token without checking its signature: exactly three segments,
  * strict base64url, UTF-8, header and payload JSON objects, at most MAX_TOKEN_LENGTH characters.
  */
 export function decodeCompact(token: unknown): DecodedToken {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw new TokenError('malformed_token')
-  const first = token.indexOf('.')
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1)
-  if (second < 0 || token.indexOf('.', second + 1) >= 0) throw new TokenError('malformed_token')
-  const header = parseObject(token.slice(0, first))
-  const payload = parseObject(token.slice(first + 1, second))
-  return { header, payload, signingInput: token.slice(0, second), signature: token.slice(second + 1) }
+  const parts = splitCompact(token)
+  return { header: parseSegment(parts.header), payload: parseSegment(parts.payload), signingInput: parts.signingInput, signature: parts.signature }
 }
 
 /**
@@ -51,12 +69,6 @@ export function decodeCompact(token: unknown): DecodedToken {
 export function checkHeader(header: JsonObject): void {
   if (header.alg !== 'HS256') throw new TokenError('unsupported_algorithm')
   if (header.crit !== undefined) throw new TokenError('malformed_token')
-}
-
-/** Verifies the HS256 signature (constant-time, canonical base64url only); throws invalid_signature. */
-export async function verifySignature(decoded: DecodedToken, key: HmacKey): Promise<void> {
-  const good = key.hmac.verify(decoded.signingInput, decoded.signature)
-  if (!(good === true || (good !== false && (await good)))) throw new TokenError('invalid_signature')
 }
 
 /** The encoded protected header for a key and token type, computed once per key. */
