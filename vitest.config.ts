@@ -1,4 +1,11 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+
+/** Test-only credentials of the edge worker's workerd projects (never used anywhere else). */
+const WORKER_TEST_BINDINGS = {
+  HALLPASS_SECRET: 'test-secret-that-is-at-least-32-bytes-long!',
+  HALLPASS_ISSUER_KEY: 'test-issuer-key-that-is-at-least-32-bytes',
+}
 
 export default defineConfig({
   test: {
@@ -6,10 +13,31 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts', 'test/worker-build/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // The edge worker inside workerd (wrangler.toml: Durable Objects, RPC entrypoint).
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: WORKER_TEST_BINDINGS } })],
+        // The shared PROTOCOL suite imports ../shared/conformance/*.json, outside the repository:
+        // the pool's module runner loads it as is (server.fs.allow only guards Vite's HTTP server).
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // examples/protected-api: a Worker of its own, protected by the hallpass/hono middleware.
+        plugins: [cloudflareTest({ wrangler: { configPath: './examples/protected-api/wrangler.toml' }, miniflare: { bindings: { HALLPASS_SECRET: WORKER_TEST_BINDINGS.HALLPASS_SECRET } } })],
+        test: {
+          name: 'protected-api',
+          include: ['examples/protected-api/test/**/*.test.ts'],
+          testTimeout: 20_000,
         },
       },
     ],

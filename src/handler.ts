@@ -20,7 +20,11 @@ export interface HandlerOptions {
   onInternalError?: (error: unknown) => void
 }
 
-type Operation = (hp: Hallpass, body: JsonObject) => Promise<JsonObject>
+/** One message type: `run` starts the work (it may throw), `reply` shapes its result. */
+interface Operation {
+  run(hp: Hallpass, body: JsonObject): unknown
+  reply(result: any): JsonObject
+}
 
 function field(body: JsonObject, name: string): string {
   const value = body[name]
@@ -29,21 +33,25 @@ function field(body: JsonObject, name: string): string {
 }
 
 const OPERATIONS: Record<string, Operation> = {
-  async generate_access_token(hp, body) {
-    return { type: 'token_generated', ...(await hp.issue(body.payload)) }
+  generate_access_token: {
+    run: (hp, body) => hp.issue(body.payload),
+    reply: (tokens) => ({ type: 'token_generated', ...tokens }),
   },
-  async verify_token(hp, body) {
-    return { type: 'token_valid', payload: await hp.verify(field(body, 'token')) }
+  verify_token: {
+    run: (hp, body) => hp.verify(field(body, 'token')),
+    reply: (payload) => ({ type: 'token_valid', payload }),
   },
-  async refresh_token(hp, body) {
-    return { type: 'token_refreshed', ...(await hp.refresh(field(body, 'refresh_token'))) }
+  refresh_token: {
+    run: (hp, body) => hp.refresh(field(body, 'refresh_token')),
+    reply: (tokens) => ({ type: 'token_refreshed', ...tokens }),
   },
-  async revoke_token(hp, body) {
-    const { kind } = await hp.revoke(field(body, 'token'))
-    return { type: 'token_revoked', token_kind: kind }
+  revoke_token: {
+    run: (hp, body) => hp.revoke(field(body, 'token')),
+    reply: ({ kind }) => ({ type: 'token_revoked', token_kind: kind }),
   },
-  async inspect_token(_hp, body) {
-    return { type: 'token_inspected', ...inspect(field(body, 'token')) }
+  inspect_token: {
+    run: (hp, body) => hp.inspect(field(body, 'token')),
+    reply: (inspection) => ({ type: 'token_inspected', ...inspection }),
   },
 }
 
@@ -69,25 +77,26 @@ export class MessageHandler {
   /**
    * The reply to one parsed JSON value: an envelope for an envelope, a bare body for a bare body.
    * `null` when the value is not a JSON object at all (the transport reports that itself).
+   * One async step per message: this function awaits the operation's own promise and nothing else.
    */
   async handle(message: unknown): Promise<JsonObject | null> {
     if (!isObject(message)) return null
-    if (!('body' in message)) return this.#handleBody(message)
+    if (!('body' in message)) return this.#withReplyTo(message, await this.#answer(message))
     const { src, dest, body } = message
     if ((src !== undefined && typeof src !== 'string') || (dest !== undefined && typeof dest !== 'string')) {
       return { src: this.#nodeId, body: errorBody(ERROR_CODES.malformedRequest, 'src and dest must be strings') }
     }
-    const reply = isObject(body) ? await this.#handleBody(body) : errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
+    const reply = isObject(body) ? this.#withReplyTo(body, await this.#answer(body)) : errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
     return { src: dest ?? this.#nodeId, dest: src, body: reply }
   }
 
-  async #handleBody(body: JsonObject): Promise<JsonObject> {
+  #withReplyTo(body: JsonObject, reply: JsonObject): JsonObject {
     const msgId = body.msg_id
-    const reply = await this.#dispatch(body)
     return msgId === undefined ? reply : { type: reply.type, in_reply_to: msgId, ...reply }
   }
 
-  async #dispatch(body: JsonObject): Promise<JsonObject> {
+  /** The reply body (no in_reply_to yet); a promise only when an operation is under way. */
+  #answer(body: JsonObject): JsonObject | Promise<JsonObject> {
     const { type } = body
     if (typeof type !== 'string') return errorBody(ERROR_CODES.malformedRequest, 'type must be a string')
     if (body.msg_id !== undefined && typeof body.msg_id !== 'number' && typeof body.msg_id !== 'string') {
@@ -99,14 +108,22 @@ export class MessageHandler {
     if (this.#options.authorize !== undefined && !this.#options.authorize(type)) {
       return errorBody(ERROR_CODES.unauthorized, 'Unauthorized: this message needs the issuer credential')
     }
+    let result: unknown
     try {
-      return await operation(this.#hp, body)
+      result = operation.run(this.#hp, body)
     } catch (error) {
-      if (error instanceof TokenError) return { type: 'token_invalid', error: error.message, code: error.code }
-      if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message)
-      this.#options.onInternalError?.(error)
-      return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : 'Internal error')
+      return this.#failure(error)
     }
+    if (!(result instanceof Promise)) return operation.reply(result)
+    return result.then(operation.reply, (error: unknown) => this.#failure(error))
+  }
+
+  /** A thrown error as a reply: token_invalid, a request error (12) or an internal failure (13). */
+  #failure(error: unknown): JsonObject {
+    if (error instanceof TokenError) return { type: 'token_invalid', error: error.message, code: error.code }
+    if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message)
+    this.#options.onInternalError?.(error)
+    return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : 'Internal error')
   }
 
   #init(body: JsonObject): JsonObject {

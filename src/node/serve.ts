@@ -1,5 +1,6 @@
 // The stdin node: one JSON message per line in, one reply per line out (PROTOCOL.md). Messages are
 // handled as they arrive and answered as they finish; stdout carries protocol lines only.
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { Readable, Writable } from 'node:stream'
 import type { MessageHandler } from '../handler.ts'
 import { LineSplitter } from './lines.ts'
@@ -26,8 +27,6 @@ export interface Server {
   stop(): void
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
 export function serve(handler: MessageHandler, options: ServeOptions): Server {
   const { input, output, log } = options
   const writer = new LineWriter(output)
@@ -44,12 +43,17 @@ export function serve(handler: MessageHandler, options: ServeOptions): Server {
   output.on('drain', maybeResume)
 
   async function answer(value: unknown, n: number): Promise<void> {
+    inFlight++
     try {
       const reply = await handler.handle(value)
       if (reply === null) log(`line ${n} ignored: not a JSON object`)
       else writer.write(JSON.stringify(reply))
     } catch (error) {
       log(`line ${n}: internal error: ${error instanceof Error ? error.name : 'unknown'}`)
+    } finally {
+      inFlight--
+      if (input.isPaused()) maybeResume()
+      if (!reading && inFlight === 0) finish()
     }
   }
 
@@ -57,19 +61,16 @@ export function serve(handler: MessageHandler, options: ServeOptions): Server {
     const n = ++lineNumber
     let value: unknown
     try {
-      const text = utf8.decode(bytes)
+      // isUtf8 is a native check; only then is the line turned into a string.
+      if (!isUtf8(bytes)) throw new TypeError('not UTF-8')
+      const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
       if (text.trim() === '') return
       value = JSON.parse(text)
     } catch {
       log(`line ${n} ignored: not valid UTF-8 JSON`)
       return
     }
-    inFlight++
-    answer(value, n).finally(() => {
-      inFlight--
-      maybeResume()
-      if (!reading && inFlight === 0) finish()
-    })
+    void answer(value, n)
     if (paused()) input.pause()
   }
 

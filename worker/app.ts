@@ -1,0 +1,78 @@
+// The edge worker's HTTP surface: the PROTOCOL over `POST /v1/messages`, the OAuth 2.0 refresh and
+// revocation endpoints, and a health check. Every route runs the same core as the stdin node.
+import { Hono, type Context } from 'hono'
+import { ERROR_CODES, errorBody, type JsonObject } from '../src/index.ts'
+import { MAX_BODY_BYTES, readBody } from './body.ts'
+import type { AppEnv } from './env.ts'
+import { instanceFor, instanceOr500, isIssuer, logConfigError, logInternalError } from './instance.ts'
+import { oauth } from './oauth.ts'
+
+const NO_STORE = { 'Cache-Control': 'no-store' } as const
+
+/** The error reply of a request that never reached the handler. */
+function refuse(c: Context<AppEnv>, status: 400 | 401 | 413 | 500, text: string, code: number = ERROR_CODES.malformedRequest): Response {
+  return c.json(errorBody(code, text), status, NO_STORE)
+}
+
+export const app = new Hono<AppEnv>()
+
+app.post('/v1/messages', async (c) => {
+  const instance = await instanceOr500(c, () => refuse(c, 500, 'hallpass is misconfigured: see the worker logs', ERROR_CODES.internal))
+  if (instance instanceof Response) return instance
+  const body = await readBody(c.req.raw, MAX_BODY_BYTES)
+  if (!body.ok) {
+    return body.reason === 'too_large'
+      ? refuse(c, 413, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes`)
+      : refuse(c, 400, 'Request body is not valid UTF-8')
+  }
+  let message: unknown
+  try {
+    message = JSON.parse(body.text)
+  } catch {
+    return refuse(c, 400, 'Request body is not valid JSON')
+  }
+  const issuer = await isIssuer(instance, c.req.header('Authorization'))
+  let unauthorized = false
+  const handler = instance.hp.handler({
+    authorize: (type) => {
+      if (type !== 'generate_access_token' || issuer) return true
+      unauthorized = true
+      return false
+    },
+    onInternalError: logInternalError,
+  })
+  const reply = await handler.handle(message)
+  if (reply === null) return refuse(c, 400, 'A message must be a JSON object')
+  if (unauthorized) {
+    return c.json(reply, 401, { ...NO_STORE, 'WWW-Authenticate': 'Bearer realm="hallpass"' })
+  }
+  return c.json(reply, isInternalError(reply) ? 500 : 200, NO_STORE)
+})
+
+function isInternalError(reply: JsonObject): boolean {
+  const body = typeof reply.body === 'object' && reply.body !== null ? (reply.body as JsonObject) : reply
+  return body.type === 'error' && body.code === ERROR_CODES.internal
+}
+
+app.route('/oauth', oauth)
+
+app.get('/health', async (c) => {
+  try {
+    await instanceFor(c.env)
+  } catch (error) {
+    logConfigError(error)
+    return c.json({ status: 'misconfigured' }, 503, NO_STORE)
+  }
+  return c.json({ status: 'ok' }, 200, NO_STORE)
+})
+
+for (const path of ['/v1/messages', '/oauth/token', '/oauth/revoke']) {
+  app.all(path, (c) => c.json({ error: 'method_not_allowed' }, 405, { Allow: 'POST' }))
+}
+
+app.notFound((c) => c.json({ error: 'not_found' }, 404))
+
+app.onError((error, c) => {
+  logInternalError(error)
+  return c.json({ error: 'internal_error' }, 500, NO_STORE)
+})

@@ -1,0 +1,128 @@
+// One hallpass instance per isolate and configuration: key import and HKDF run once, not per
+// request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
+import { ConfigError, CONFIG_TABLE, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, type Hallpass } from '../src/index.ts'
+import type { Context } from 'hono'
+import type { AppEnv, Env } from './env.ts'
+import { DurableObjectStore } from './store.ts'
+
+export interface Instance {
+  hp: Hallpass
+  /** SHA-256 of HALLPASS_ISSUER_KEY; undefined when unset (issuing over HTTP is refused). */
+  issuerKeyDigest: ArrayBuffer | undefined
+}
+
+const CONFIG_NAMES = [...CONFIG_TABLE.map(([name]) => name), 'HALLPASS_ISSUER_KEY'] as const
+
+/** Configurations kept per isolate; more than one only when bindings differ (tests, overrides). */
+const MAX_CONFIGURATIONS = 8
+
+/** Keyed by both Durable Object namespaces too, so an instance never talks to another binding's objects. */
+const cache = new WeakMap<object, WeakMap<object, Map<string, Promise<Instance>>>>()
+
+function configurationsFor(env: Env): Map<string, Promise<Instance>> {
+  let byRevocations = cache.get(env.REFRESH_FAMILIES)
+  if (byRevocations === undefined) cache.set(env.REFRESH_FAMILIES, (byRevocations = new WeakMap()))
+  let byConfig = byRevocations.get(env.REVOCATIONS)
+  if (byConfig === undefined) byRevocations.set(env.REVOCATIONS, (byConfig = new Map()))
+  return byConfig
+}
+
+const encoder = new TextEncoder()
+
+export function sha256(text: string): Promise<ArrayBuffer> {
+  return crypto.subtle.digest('SHA-256', encoder.encode(text))
+}
+
+/** The configuration variables as strings (a [vars] entry may be a TOML number). */
+function configuration(env: Env): Record<string, string> {
+  const record = env as unknown as Record<string, unknown>
+  for (const binding of ['REFRESH_FAMILIES', 'REVOCATIONS']) {
+    const value = record[binding]
+    if (typeof value !== 'object' || value === null) throw new ConfigError(`the Durable Object binding ${binding} is missing: see wrangler.toml`)
+  }
+  const out: Record<string, string> = {}
+  for (const name of CONFIG_NAMES) {
+    const value = record[name]
+    if (value === undefined || value === null) continue
+    if (typeof value === 'number' || typeof value === 'string') out[name] = String(value)
+    else throw new ConfigError(`${name} must be a string`)
+  }
+  return out
+}
+
+async function build(env: Env, config: Record<string, string>): Promise<Instance> {
+  if (config.HALLPASS_SECRET === undefined || config.HALLPASS_SECRET === '') {
+    // A random per-isolate key would make tokens fail at random on other isolates: refuse.
+    throw new ConfigError('HALLPASS_SECRET is not set: `wrangler secret put HALLPASS_SECRET` (at least 32 bytes), or HALLPASS_SECRET in .dev.vars')
+  }
+  const issuerKey = config.HALLPASS_ISSUER_KEY
+  if (issuerKey !== undefined && issuerKey !== '') {
+    if (encoder.encode(issuerKey).length < MIN_SECRET_BYTES) {
+      throw new ConfigError(`HALLPASS_ISSUER_KEY is too short: it needs at least ${MIN_SECRET_BYTES} bytes`)
+    }
+    if (issuerKey === config.HALLPASS_SECRET || issuerKey === config.HALLPASS_REFRESH_SECRET) {
+      throw new ConfigError('HALLPASS_ISSUER_KEY must differ from HALLPASS_SECRET and HALLPASS_REFRESH_SECRET')
+    }
+  }
+  const hp = await createHallpass({
+    ...optionsFromEnvironment(config),
+    store: new DurableObjectStore(env),
+    onWarning: (message) => console.warn(`hallpass: ${message}`),
+  })
+  return { hp, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
+}
+
+/** The cached instance for these bindings; rejects with ConfigError on a bad configuration. */
+export function instanceFor(env: Env): Promise<Instance> {
+  let config: Record<string, string>
+  try {
+    config = configuration(env)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  const key = JSON.stringify(CONFIG_NAMES.map((name) => config[name] ?? null))
+  const byConfig = configurationsFor(env)
+  let instance = byConfig.get(key)
+  if (instance === undefined) {
+    if (byConfig.size >= MAX_CONFIGURATIONS) byConfig.delete(byConfig.keys().next().value!)
+    const map = byConfig
+    instance = build(env, config)
+    instance.catch(() => map.delete(key))
+    map.set(key, instance)
+  }
+  return instance
+}
+
+/**
+ * Whether `authorization` is `Bearer <HALLPASS_ISSUER_KEY>`. Both sides are hashed first, so the
+ * comparison is constant-time over equal-length digests and leaks neither content nor length.
+ */
+export async function isIssuer(instance: Instance, authorization: string | undefined | null): Promise<boolean> {
+  if (instance.issuerKeyDigest === undefined || !authorization) return false
+  const match = /^Bearer +(\S(?:.*\S)?) *$/i.exec(authorization)
+  if (match === null) return false
+  const given = await sha256(match[1]!)
+  return crypto.subtle.timingSafeEqual(given, instance.issuerKeyDigest)
+}
+
+/** Logs a failure to build the instance without leaking anything but the ConfigError text. */
+export function logConfigError(error: unknown): void {
+  if (error instanceof ConfigError) console.error(`hallpass: configuration error: ${error.message}`)
+  else console.error(`hallpass: cannot start: ${error instanceof Error ? error.name : 'unknown error'}`)
+}
+
+/** The instance for this request's bindings, or the response that says the worker is misconfigured. */
+export async function instanceOr500(c: Context<AppEnv>, misconfigured: () => Response): Promise<Instance | Response> {
+  try {
+    return await instanceFor(c.env)
+  } catch (error) {
+    logConfigError(error)
+    return misconfigured()
+  }
+}
+
+export function logInternalError(error: unknown): void {
+  // Runtime failures and bugs only: TokenError and RequestError never get here, and no hallpass
+  // error text carries a token or a secret.
+  console.error(`hallpass: internal error: ${error instanceof Error ? (error.stack ?? error.name) : 'unknown'}`)
+}
