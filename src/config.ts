@@ -14,6 +14,7 @@ export const CONFIG_TABLE = [
   ['HALLPASS_ISSUER', 'put in issued tokens as iss and required on verify', 'unset'],
   ['HALLPASS_AUDIENCE', 'put in issued tokens as aud and required on verify', 'unset'],
   ['HALLPASS_CLOCK_TOLERANCE', 'leeway for exp/nbf, seconds', '0'],
+  ['HALLPASS_REUSE_INTERVAL', 'seconds after a refresh in which the token just spent may be presented again (racing tabs) and gets the same successor; older tokens still revoke the family', '0'],
   ['HALLPASS_VERIFY_CACHE', 'verified access tokens to cache (LRU, whole-token keys); 0 turns it off', '0'],
 ] as const
 
@@ -40,6 +41,7 @@ export function optionsFromEnvironment(env: Environment): HallpassOptions {
   const accessTtl = wholeNumberVariable(env, 'HALLPASS_ACCESS_TTL')
   const refreshTtl = wholeNumberVariable(env, 'HALLPASS_REFRESH_TTL')
   const clockTolerance = wholeNumberVariable(env, 'HALLPASS_CLOCK_TOLERANCE')
+  const reuseInterval = wholeNumberVariable(env, 'HALLPASS_REUSE_INTERVAL')
   const verifyCache = wholeNumberVariable(env, 'HALLPASS_VERIFY_CACHE', 'entries')
   const issuer = text(env, 'HALLPASS_ISSUER')
   const audience = text(env, 'HALLPASS_AUDIENCE')
@@ -48,6 +50,7 @@ export function optionsFromEnvironment(env: Environment): HallpassOptions {
   if (accessTtl !== undefined) options.accessTtl = accessTtl
   if (refreshTtl !== undefined) options.refreshTtl = refreshTtl
   if (clockTolerance !== undefined) options.clockTolerance = clockTolerance
+  if (reuseInterval !== undefined) options.reuseInterval = reuseInterval
   if (verifyCache !== undefined) options.verifyCache = verifyCache
   if (issuer !== undefined) options.issuer = issuer
   if (audience !== undefined) options.audience = audience

@@ -21,6 +21,8 @@ export interface Context {
   issuer: string | undefined
   audience: string | undefined
   clockTolerance: number
+  /** Seconds in which the immediate predecessor of a family's refresh token is still answered. */
+  reuseInterval: number
   store: TokenStore
   /** Verdicts on header segments already seen (bounded). */
   headers: Map<string, HeaderVerdict>

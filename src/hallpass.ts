@@ -27,6 +27,11 @@ export interface HallpassOptions {
   audience?: string
   /** Leeway in seconds for `exp` and `nbf` (0). */
   clockTolerance?: number
+  /**
+   * Seconds after a rotation during which the refresh token just spent may be presented once more
+   * (two tabs racing) and gets the same successor instead of revoking the family (0: never).
+   */
+  reuseInterval?: number
   /** Refresh families and revocations; an in-memory store by default. */
   store?: TokenStore
   /** The clock, epoch milliseconds (`Date.now`). */
@@ -97,6 +102,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
   const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)])
+  const reuseInterval = wholeNumber(options.reuseInterval, 0, 'HALLPASS_REUSE_INTERVAL', true)
   const verifyCache = wholeNumber(options.verifyCache, 0, 'HALLPASS_VERIFY_CACHE', true, 'entries')
   const clock = options.clock ?? Date.now
   const ctx: Context = {
@@ -109,6 +115,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     issuer: options.issuer,
     audience: options.audience,
     clockTolerance,
+    reuseInterval,
     store: options.store ?? new MemoryStore(),
     headers: new Map(),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,

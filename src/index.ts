@@ -2,7 +2,7 @@ export { createHallpass, DEFAULTS, type Hallpass, type HallpassOptions } from '.
 export { inspect, type Inspection } from './inspect.ts'
 export { MessageHandler, ERROR_CODES, errorBody, type HandlerOptions } from './handler.ts'
 export { optionsFromEnvironment, CONFIG_TABLE, type Environment } from './config.ts'
-export { MemoryStore, type TokenStore, type FamilyRecord, type RotateResult } from './store.ts'
+export { MemoryStore, applyRotation, type TokenStore, type FamilyRecord, type RotateResult, type RotateRequest, type CurrentToken } from './store.ts'
 export { HallpassError, TokenError, ConfigError, RequestError, TOKEN_ERRORS, type TokenErrorCode } from './errors.ts'
 export { MAX_TOKEN_LENGTH, type JsonObject } from './jws.ts'
 export { MIN_SECRET_BYTES } from './keys.ts'

@@ -1,6 +1,7 @@
 import { randomId, type Context } from './context.ts'
 import { RequestError } from './errors.ts'
 import { MAX_TOKEN_LENGTH, sign, type JsonObject } from './jws.ts'
+import type { CurrentToken } from './store.ts'
 
 /** What `generate_access_token` and `refresh_token` answer (RFC 6749 §5.1 field names). */
 export interface TokenSet {
@@ -50,21 +51,31 @@ export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
   const caller = callerClaims(claims, ctx)
   const family = randomId()
   const now = ctx.now()
-  const tokens = await mint(ctx, caller, family, 0, now)
-  await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, expiresAt: now + ctx.refreshTtl }, now)
+  const current = nextRefreshToken(ctx, now)
+  const tokens = await mint(ctx, caller, family, 0, current, now)
+  await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now)
   return tokens
 }
 
-/** Signs an access token for `caller` and the refresh token of `generation` in `family`. */
-export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, now: number): Promise<TokenSet> {
+/** Id and times of a refresh token issued `now`. */
+export function nextRefreshToken(ctx: Context, now: number): CurrentToken {
+  return { jti: randomId(), iat: now, exp: now + ctx.refreshTtl }
+}
+
+/**
+ * Signs a new access token for `caller`, issued `now`, and the refresh token of
+ * `generation` in `family` described by `refresh`. Signing the same `refresh` again gives the
+ * same refresh token, which is how the reuse interval hands a racing client its successor.
+ */
+export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number): Promise<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() }
-  const refresh = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: now, exp: now + ctx.refreshTtl, jti: randomId() }
+  const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
   const [accessToken, refreshToken] = await Promise.all([
     sign(ctx.accessHeader, access, ctx.accessKey),
-    sign(ctx.refreshHeader, refresh, ctx.refreshKey),
+    sign(ctx.refreshHeader, refreshClaims, ctx.refreshKey),
   ])
   if (accessToken.length > MAX_TOKEN_LENGTH) throw tooLarge()
   return {
@@ -72,6 +83,6 @@ export async function mint(ctx: Context, caller: JsonObject, family: string, gen
     token_type: 'Bearer',
     expires_in: ctx.accessTtl,
     refresh_token: refreshToken,
-    refresh_expires_in: ctx.refreshTtl,
+    refresh_expires_in: refresh.exp - now,
   }
 }

@@ -1,6 +1,6 @@
 import type { Context } from './context.ts'
 import { TokenError } from './errors.ts'
-import { mint, type TokenSet } from './issue.ts'
+import { mint, nextRefreshToken, type TokenSet } from './issue.ts'
 import type { JsonObject } from './jws.ts'
 import { verifyToken } from './verify.ts'
 
@@ -13,16 +13,21 @@ export function familyOf(payload: JsonObject): { family: string; generation: num
 
 /**
  * Spends a refresh token and issues a new access token and the family's next refresh token
- * (rotation). A spent token presented again revokes the whole family (RFC 9700 §4.14.2).
+ * (rotation). A spent token presented again revokes the whole family (RFC 9700 §4.14.2), except
+ * the immediate predecessor within the reuse interval (HALLPASS_REUSE_INTERVAL, 0 by default).
  */
 export async function refresh(ctx: Context, token: unknown): Promise<TokenSet> {
   const { payload } = await verifyToken(ctx, token, 'refresh')
   const { family, generation } = familyOf(payload)
   const now = ctx.now()
-  const result = await ctx.store.rotateFamily(family, generation, now + ctx.refreshTtl, now)
+  const next = nextRefreshToken(ctx, now)
+  const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval })
   switch (result.status) {
     case 'rotated':
-      return mint(ctx, result.claims, family, generation + 1, now)
+      return mint(ctx, result.claims, family, generation + 1, next, now)
+    case 'grace':
+      // A racing client (two tabs) within the reuse interval: it gets the successor its twin got.
+      return mint(ctx, result.claims, family, generation + 1, result.current, now)
     case 'reused':
       throw new TokenError('refresh_token_reused')
     default:

@@ -2,7 +2,7 @@
 // synchronous `ctx.storage.sql` calls before its first `await`, so no other call to the same
 // object can interleave: a compare-and-rotate is atomic without explicit transactions.
 import { DurableObject } from 'cloudflare:workers'
-import type { FamilyRecord, JsonObject, RotateResult } from '../src/index.ts'
+import { applyRotation, type FamilyRecord, type RotateRequest, type RotateResult } from '../src/index.ts'
 import type { Env } from './env.ts'
 
 interface FamilyRow extends Record<string, SqlStorageValue> {
@@ -10,7 +10,21 @@ interface FamilyRow extends Record<string, SqlStorageValue> {
   claims: string
   generation: number
   revoked: number
+  /** The current refresh token's id and times (expires_at is its exp): no token is stored. */
+  current_jti: string
+  current_iat: number
   expires_at: number
+  rotated_at: number
+}
+
+function recordOf(row: FamilyRow): FamilyRecord {
+  return {
+    claims: JSON.parse(row.claims),
+    generation: row.generation,
+    revoked: row.revoked !== 0,
+    current: { jti: row.current_jti, iat: row.current_iat, exp: row.expires_at },
+    rotatedAt: row.rotated_at,
+  }
 }
 
 /**
@@ -30,7 +44,10 @@ export class RefreshFamilies extends DurableObject<Env> {
           claims TEXT NOT NULL,
           generation INTEGER NOT NULL,
           revoked INTEGER NOT NULL,
-          expires_at INTEGER NOT NULL
+          current_jti TEXT NOT NULL,
+          current_iat INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          rotated_at INTEGER NOT NULL
         )`,
       )
       this.#ready = true
@@ -45,25 +62,30 @@ export class RefreshFamilies extends DurableObject<Env> {
 
   async create(id: string, record: FamilyRecord, _now: number): Promise<void> {
     this.#sql().exec(
-      'INSERT OR REPLACE INTO family (id, claims, generation, revoked, expires_at) VALUES (?, ?, ?, ?, ?)',
-      id, JSON.stringify(record.claims), record.generation, record.revoked ? 1 : 0, record.expiresAt,
+      `INSERT OR REPLACE INTO family (id, claims, generation, revoked, current_jti, current_iat, expires_at, rotated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      id, JSON.stringify(record.claims), record.generation, record.revoked ? 1 : 0,
+      record.current.jti, record.current.iat, record.current.exp, record.rotatedAt,
     )
-    await this.ctx.storage.setAlarm(record.expiresAt * 1000)
+    await this.ctx.storage.setAlarm(record.current.exp * 1000)
   }
 
-  /** TokenStore.rotateFamily, with MemoryStore's semantics. */
-  async rotate(id: string, generation: number, expiresAt: number, now: number): Promise<RotateResult> {
-    const family = this.#live(id, now)
-    if (family === undefined) return { status: 'unknown' }
-    if (generation < family.generation) {
+  /** TokenStore.rotateFamily: the core's own rule (`applyRotation`) on the stored row. */
+  async rotate(id: string, request: RotateRequest): Promise<RotateResult> {
+    const row = this.#live(id, request.now)
+    if (row === undefined) return { status: 'unknown' }
+    const family = recordOf(row)
+    const result = applyRotation(family, request)
+    if (result.status === 'rotated') {
+      this.#sql().exec(
+        'UPDATE family SET generation = ?, current_jti = ?, current_iat = ?, expires_at = ?, rotated_at = ? WHERE id = ?',
+        family.generation, family.current.jti, family.current.iat, family.current.exp, family.rotatedAt, id,
+      )
+      await this.ctx.storage.setAlarm(family.current.exp * 1000)
+    } else if (result.status === 'reused') {
       this.#sql().exec('UPDATE family SET revoked = 1 WHERE id = ?', id)
-      return { status: 'reused' }
     }
-    if (family.revoked !== 0 || generation !== family.generation) return { status: 'revoked' }
-    this.#sql().exec('UPDATE family SET generation = ?, expires_at = ? WHERE id = ?', generation + 1, expiresAt, id)
-    const claims = JSON.parse(family.claims) as JsonObject
-    await this.ctx.storage.setAlarm(expiresAt * 1000)
-    return { status: 'rotated', claims }
+    return result
   }
 
   revoke(id: string, now: number): boolean {

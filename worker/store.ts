@@ -1,6 +1,6 @@
 // The core's TokenStore over the two Durable Object namespaces: each refresh family lives in its
 // own instance, each revoked jti in the shard that owns it. Every call is one RPC to one object.
-import type { FamilyRecord, RotateResult, TokenStore } from '../src/index.ts'
+import type { FamilyRecord, RotateRequest, RotateResult, TokenStore } from '../src/index.ts'
 import type { Env } from './env.ts'
 import { revocationShard } from './objects.ts'
 
@@ -25,8 +25,8 @@ export class DurableObjectStore implements TokenStore {
     await this.#family(id).create(id, record, now)
   }
 
-  async rotateFamily(id: string, generation: number, expiresAt: number, now: number): Promise<RotateResult> {
-    return (await this.#family(id).rotate(id, generation, expiresAt, now)) as RotateResult
+  async rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> {
+    return (await this.#family(id).rotate(id, request)) as RotateResult
   }
 
   async revokeFamily(id: string, now: number): Promise<boolean> {

@@ -13,9 +13,11 @@ describe('configuration', () => {
         HALLPASS_ISSUER: 'iss',
         HALLPASS_AUDIENCE: 'aud',
         HALLPASS_CLOCK_TOLERANCE: '5',
+        HALLPASS_REUSE_INTERVAL: '10',
+        HALLPASS_VERIFY_CACHE: '500',
         OTHER: 'x',
       }),
-    ).toEqual({ secret: SECRET, accessTtl: 60, refreshTtl: 3600, issuer: 'iss', audience: 'aud', clockTolerance: 5 })
+    ).toEqual({ secret: SECRET, accessTtl: 60, refreshTtl: 3600, issuer: 'iss', audience: 'aud', clockTolerance: 5, reuseInterval: 10, verifyCache: 500 })
   })
   it.each(['abc', '-5', '1.5', '1e3', ''])('refuses the TTL %j (or treats empty as unset)', (value) => {
     if (value === '') expect(optionsFromEnvironment({ HALLPASS_ACCESS_TTL: value })).toEqual({})

@@ -115,6 +115,56 @@ describe('refresh', () => {
   })
 })
 
+describe('reuse interval (HALLPASS_REUSE_INTERVAL)', () => {
+  beforeEach(async () => {
+    hp = await make({ reuseInterval: 30 })
+  })
+  it('answers the just-spent token within the interval with the successor its twin got', async () => {
+    const first = await hp.issue(CLAIMS)
+    const winner = await hp.refresh(first.refresh_token)
+    advance(30)
+    const twin = await hp.refresh(first.refresh_token)
+    expect(twin.refresh_token).toBe(winner.refresh_token)
+    expect(twin.access_token).not.toBe(winner.access_token)
+    expect(await hp.verify(twin.access_token)).toMatchObject(CLAIMS)
+    expect(twin.refresh_expires_in).toBe(604800 - 30)
+    // The family carries on from the shared successor.
+    await expect(hp.refresh(winner.refresh_token)).resolves.toBeDefined()
+  })
+  it('treats the just-spent token as reuse once the interval is over', async () => {
+    const first = await hp.issue(CLAIMS)
+    const second = await hp.refresh(first.refresh_token)
+    advance(31)
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+    expect(await code(hp.refresh(second.refresh_token))).toBe('token_revoked')
+  })
+  it('still kills the family for an older generation, even within the interval', async () => {
+    const first = await hp.issue(CLAIMS)
+    const second = await hp.refresh(first.refresh_token)
+    const third = await hp.refresh(second.refresh_token)
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+    expect(await code(hp.refresh(third.refresh_token))).toBe('token_revoked')
+  })
+  it('gives no grace in a revoked family', async () => {
+    const first = await hp.issue(CLAIMS)
+    const second = await hp.refresh(first.refresh_token)
+    await hp.revoke(second.refresh_token)
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+  })
+  it('rotates once for concurrent refreshes with one token: every caller gets the same successor', async () => {
+    const first = await hp.issue(CLAIMS)
+    const results = await Promise.all(Array.from({ length: 10 }, () => hp.refresh(first.refresh_token)))
+    expect(new Set(results.map((r) => r.refresh_token)).size).toBe(1)
+    expect(hp.inspect(results[0]!.refresh_token).payload.gen).toBe(1)
+  })
+  it('is off by default: the just-spent token is reuse at once', async () => {
+    hp = await make()
+    const first = await hp.issue(CLAIMS)
+    await hp.refresh(first.refresh_token)
+    expect(await code(hp.refresh(first.refresh_token))).toBe('refresh_token_reused')
+  })
+})
+
 describe('revoke', () => {
   it('refuses a revoked access token until its exp, then forgets it', async () => {
     const { access_token } = await hp.issue(CLAIMS)

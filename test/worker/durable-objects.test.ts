@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { MemoryStore, type FamilyRecord, type RotateResult, type TokenStore } from '../../src/index.ts'
+import { MemoryStore, type FamilyRecord, type RotateRequest, type RotateResult, type TokenStore } from '../../src/index.ts'
 import { REVOCATION_SHARDS, revocationShard, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { issue, message } from './support.ts'
@@ -21,6 +21,17 @@ function familyStub(family: string) {
 }
 
 const ask = async (body: Reply) => (await (await message(body)).json()) as Reply
+
+
+/** A family record created at `now` whose first refresh token expires at `exp`. */
+function family(exp: number, now: number): FamilyRecord {
+  return { claims: { sub: 'x' }, generation: 0, revoked: false, current: { jti: `first-${now}`, iat: now, exp }, rotatedAt: now }
+}
+
+/** A rotation request for `generation`, whose successor would expire at `exp`. */
+function rotation(generation: number, exp: number, now: number, jti = `next-${now}`, reuseInterval = 0): RotateRequest {
+  return { generation, next: { jti, iat: now, exp }, now, reuseInterval }
+}
 
 describe('refresh families in Durable Objects', () => {
   it('lets exactly one of 25 concurrent refreshes with one token win, and the race kills the family', async () => {
@@ -44,9 +55,9 @@ describe('refresh families in Durable Objects', () => {
     const store = new DurableObjectStore(env)
     const now = Math.floor(Date.now() / 1000)
     const id = `atomic-${crypto.randomUUID()}`
-    await store.createFamily(id, { claims: { sub: 'x' }, generation: 0, revoked: false, expiresAt: now + 600 }, now)
+    await store.createFamily(id, family(now + 600, now), now)
     const stub = familyStub(id)
-    const results = (await Promise.all(Array.from({ length: 50 }, () => stub.rotate(id, 0, now + 1200, now)))) as RotateResult[]
+    const results = (await Promise.all(Array.from({ length: 50 }, (_, i) => stub.rotate(id, rotation(0, now + 1200, now, `next-${i}`))))) as RotateResult[]
     expect(results.filter((r) => r.status === 'rotated')).toHaveLength(1)
     expect(await runInDurableObject(stub, (instance: RefreshFamilies) => instance.inspect(id))).toEqual({ generation: 1, revoked: true, expiresAt: now + 1200 })
   })
@@ -65,7 +76,7 @@ describe('refresh families in Durable Objects', () => {
       expect(claimsOf(token as string)).toMatchObject({ fam: famA, gen: generation })
     }
     const dump = await runInDurableObject(familyStub(famA), (_instance: RefreshFamilies, state) => JSON.stringify(state.storage.sql.exec('SELECT * FROM family').toArray()))
-    expect(JSON.parse(dump)).toEqual([{ id: famA, claims: JSON.stringify({ sub: 'a', email: 'a@example.com' }), generation: 3, revoked: 0, expires_at: expect.any(Number) }])
+    expect(JSON.parse(dump)).toEqual([{ id: famA, claims: JSON.stringify({ sub: 'a', email: 'a@example.com' }), generation: 3, revoked: 0, current_jti: claimsOf(token as string).jti, current_iat: expect.any(Number), expires_at: expect.any(Number), rotated_at: expect.any(Number) }])
     expect(dump).not.toContain((a.refresh_token as string).split('.')[2])
     expect(dump).not.toContain((token as string).split('.')[2])
   })
@@ -73,7 +84,7 @@ describe('refresh families in Durable Objects', () => {
   it('arms an alarm at the family expiry that wipes its storage', async () => {
     const store = new DurableObjectStore(env)
     const now = Math.floor(Date.now() / 1000)
-    await store.createFamily('expiring-family', { claims: { sub: 'x' }, generation: 0, revoked: false, expiresAt: now + 3600 }, now)
+    await store.createFamily('expiring-family', family(now + 3600, now), now)
     const stub = familyStub('expiring-family')
     expect(await runInDurableObject(stub, (_i: RefreshFamilies, state) => state.storage.getAlarm())).toBe((now + 3600) * 1000)
     // The alarm before expiry re-arms; once expired, storage goes.
@@ -83,31 +94,38 @@ describe('refresh families in Durable Objects', () => {
     await runDurableObjectAlarm(stub)
     expect(await runInDurableObject(stub, (i: RefreshFamilies) => i.inspect('expiring-family'))).toBeNull()
     // An expired family is unknown afterwards, like in the MemoryStore.
-    expect(await store.rotateFamily('expiring-family', 0, now + 10, now)).toEqual({ status: 'unknown' })
+    expect(await store.rotateFamily('expiring-family', rotation(0, now + 10, now))).toEqual({ status: 'unknown' })
   })
 })
 
 describe('DurableObjectStore keeps the MemoryStore semantics', () => {
-  const record = (expiresAt: number): FamilyRecord => ({ claims: { sub: 'u', roles: ['r'] }, generation: 0, revoked: false, expiresAt })
+  const record = (exp: number, now: number): FamilyRecord => ({ ...family(exp, now), claims: { sub: 'u', roles: ['r'] } })
 
   async function script(store: TokenStore, id: string): Promise<unknown[]> {
     const t = 1_900_000_000
     const out: unknown[] = []
-    await store.createFamily(id, record(t + 100), t)
-    out.push(await store.rotateFamily(id, 0, t + 200, t + 1))
-    out.push(await store.rotateFamily(id, 1, t + 300, t + 2))
-    out.push(await store.rotateFamily(id, 5, t + 300, t + 3))
-    out.push(await store.rotateFamily(id, 0, t + 300, t + 4))
-    out.push(await store.rotateFamily(id, 2, t + 300, t + 5))
+    await store.createFamily(id, record(t + 100, t), t)
+    out.push(await store.rotateFamily(id, rotation(0, t + 200, t + 1)))
+    out.push(await store.rotateFamily(id, rotation(1, t + 300, t + 2)))
+    out.push(await store.rotateFamily(id, rotation(5, t + 300, t + 3)))
+    out.push(await store.rotateFamily(id, rotation(0, t + 300, t + 4)))
+    out.push(await store.rotateFamily(id, rotation(2, t + 300, t + 5)))
     out.push(await store.revokeFamily(id, t + 6))
-    out.push(await store.rotateFamily(`${id}-unknown`, 0, t + 300, t + 7))
+    out.push(await store.rotateFamily(`${id}-unknown`, rotation(0, t + 300, t + 7)))
     out.push(await store.revokeFamily(`${id}-unknown`, t + 8))
-    await store.createFamily(`${id}-short`, record(t + 10), t)
-    out.push(await store.rotateFamily(`${id}-short`, 0, t + 20, t + 10))
+    await store.createFamily(`${id}-short`, record(t + 10, t), t)
+    out.push(await store.rotateFamily(`${id}-short`, rotation(0, t + 20, t + 10)))
     out.push(await store.revokeFamily(`${id}-short`, t + 11))
-    await store.createFamily(`${id}-revoked`, record(t + 100), t)
+    await store.createFamily(`${id}-revoked`, record(t + 100, t), t)
     out.push(await store.revokeFamily(`${id}-revoked`, t + 1))
-    out.push(await store.rotateFamily(`${id}-revoked`, 0, t + 200, t + 2))
+    out.push(await store.rotateFamily(`${id}-revoked`, rotation(0, t + 200, t + 2)))
+    // The reuse interval: the predecessor within it gets the successor; after it, or older, is reuse.
+    await store.createFamily(`${id}-grace`, record(t + 100, t), t)
+    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 200, t + 10, 'g1', 30)))
+    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 200, t + 40, 'g1b', 30)))
+    out.push(await store.rotateFamily(`${id}-grace`, rotation(1, t + 300, t + 41, 'g2', 30)))
+    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 300, t + 42, 'g2b', 30)))
+    out.push(await store.rotateFamily(`${id}-grace`, rotation(2, t + 300, t + 43, 'g3', 30)))
     await store.revokeToken(`${id}-jti`, t + 50, t)
     out.push(await store.isTokenRevoked(`${id}-jti`, t + 49), await store.isTokenRevoked(`${id}-jti`, t + 50), await store.isTokenRevoked(`${id}-other`, t))
     await store.revokeToken(`${id}-dead`, t - 1, t)
@@ -119,10 +137,18 @@ describe('DurableObjectStore keeps the MemoryStore semantics', () => {
     const id = `script-${crypto.randomUUID()}`
     const expected = await script(new MemoryStore(), id)
     expect(await script(new DurableObjectStore(env), id)).toEqual(expected)
+    const claims = { sub: 'u', roles: ['r'] }
     expect(expected.slice(0, 5)).toEqual([
-      { status: 'rotated', claims: { sub: 'u', roles: ['r'] } },
-      { status: 'rotated', claims: { sub: 'u', roles: ['r'] } },
+      { status: 'rotated', claims },
+      { status: 'rotated', claims },
       { status: 'revoked' },
+      { status: 'reused' },
+      { status: 'revoked' },
+    ])
+    expect(expected.slice(12, 17)).toEqual([
+      { status: 'rotated', claims },
+      { status: 'grace', claims, current: { jti: 'g1', iat: 1_900_000_010, exp: 1_900_000_200 } },
+      { status: 'rotated', claims },
       { status: 'reused' },
       { status: 'revoked' },
     ])

@@ -1,0 +1,306 @@
+// The core's cases, written once and run unchanged in Node, workerd, Chromium and Deno (see the
+// entries beside this file). Only the core, WebCrypto and standard globals: no test framework, no
+// `node:` module, no Node global. JSON is imported with import attributes, which all four load.
+import rfc7515 from '../../../shared/conformance/rfc7515-a1.json' with { type: 'json' }
+import seedSamples from '../../../shared/conformance/seed-samples.json' with { type: 'json' }
+import { encode } from '../../src/base64url.ts'
+import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/index.ts'
+import { matches } from '../protocol/match.ts'
+import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
+import { equal, fail, includes, ok, outcome, rejectsWith } from './assert.ts'
+
+export interface Case {
+  name: string
+  run: () => Promise<void>
+}
+
+const START = Date.UTC(2026, 0, 1) // epoch ms: the frozen clock's start
+const START_S = START / 1000
+const CLAIMS = { sub: 'user123', email: 'user@example.com', roles: ['user'] }
+
+/** A hallpass instance on a frozen clock that only `advance` moves. */
+async function frozen(options: HallpassOptions = {}): Promise<{ hp: Hallpass; store: MemoryStore; advance: (seconds: number) => void }> {
+  let time = START
+  const store = new MemoryStore()
+  const hp = await createHallpass({ secret: SECRET, clock: () => time, store, ...options })
+  return { hp, store, advance: (seconds) => void (time += seconds * 1000) }
+}
+
+const cases: Case[] = []
+const test = (name: string, run: () => Promise<void>) => void cases.push({ name, run })
+
+// --- issue / verify / refresh / revoke, frozen clock -------------------------------------------
+
+test('core: issues tokens with the caller claims and node-owned iat, exp, jti', async () => {
+  const { hp } = await frozen()
+  const tokens = await hp.issue(CLAIMS)
+  equal(tokens.token_type, 'Bearer', 'token_type')
+  equal(tokens.expires_in, 900, 'expires_in')
+  equal(tokens.refresh_expires_in, 604800, 'refresh_expires_in')
+  const claims = await hp.verify(tokens.access_token)
+  includes(claims, { ...CLAIMS, iat: START_S, exp: START_S + 900 }, 'claims')
+  ok(typeof claims.jti === 'string' && claims.jti.length > 0, 'jti is a non-empty string')
+  equal(hp.inspect(tokens.access_token).header, { alg: 'HS256', typ: 'JWT' }, 'access header')
+  equal(hp.inspect(tokens.refresh_token).header, { alg: 'HS256', typ: REFRESH_TYP }, 'refresh header')
+})
+
+test('core: does not let the caller choose iat, exp, nbf or jti', async () => {
+  const { hp } = await frozen()
+  const claims = await hp.verify((await hp.issue({ sub: 'u1', iat: 1, exp: 9999999999, nbf: 9999999999, jti: 'mine' })).access_token)
+  equal(claims.exp, START_S + 900, 'exp')
+  ok(claims.jti !== 'mine', 'jti is the node’s')
+  ok(!('nbf' in claims), 'nbf dropped')
+})
+
+test('core: accepts a token until the second before exp and refuses it from exp on', async () => {
+  const { hp, advance } = await frozen()
+  const { access_token } = await hp.issue(CLAIMS)
+  advance(899)
+  equal(await outcome(hp.verify(access_token)), 'ok', 'at exp - 1')
+  advance(1)
+  await rejectsWith(hp.verify(access_token), 'token_expired', 'at exp')
+})
+
+test('core: applies the clock tolerance to exp', async () => {
+  const { hp, advance } = await frozen({ clockTolerance: 30 })
+  const { access_token } = await hp.issue(CLAIMS)
+  advance(929)
+  equal(await outcome(hp.verify(access_token)), 'ok', 'within tolerance')
+  advance(1)
+  await rejectsWith(hp.verify(access_token), 'token_expired', 'past tolerance')
+})
+
+test('core: names the key with the JWK kid', async () => {
+  const k = encode(new Uint8Array(32).fill(1))
+  const { hp } = await frozen({ secret: JSON.stringify({ kty: 'oct', k, kid: 'key-2026' }) })
+  const { access_token } = await hp.issue(CLAIMS)
+  equal(hp.inspect(access_token).header, { alg: 'HS256', typ: 'JWT', kid: 'key-2026' }, 'header')
+  equal(await outcome(hp.verify(access_token)), 'ok', 'verify')
+})
+
+test('core: refuses tokens of an instance with another secret', async () => {
+  const { hp } = await frozen()
+  const other = await createHallpass({ secret: 'x'.repeat(32), clock: () => START })
+  await rejectsWith(hp.verify((await other.issue(CLAIMS)).access_token), 'invalid_signature')
+})
+
+test('core: keeps refresh and access tokens apart', async () => {
+  for (const options of [{}, { refreshSecret: 'r'.repeat(40) }]) {
+    const { hp } = await frozen(options)
+    const tokens = await hp.issue(CLAIMS)
+    await rejectsWith(hp.verify(tokens.refresh_token), 'wrong_token_type', 'refresh token as access token')
+    await rejectsWith(hp.refresh(tokens.access_token), 'wrong_token_type', 'access token as refresh token')
+  }
+})
+
+test('core: refresh rotates and re-issues the caller claims with fresh times', async () => {
+  const { hp, advance } = await frozen()
+  const first = await hp.issue(CLAIMS)
+  advance(600)
+  const second = await hp.refresh(first.refresh_token)
+  ok(second.refresh_token !== first.refresh_token, 'a new refresh token')
+  const claims = await hp.verify(second.access_token)
+  includes(claims, { ...CLAIMS, iat: START_S + 600, exp: START_S + 1500 }, 'claims')
+  ok(claims.jti !== (await hp.verify(first.access_token)).jti, 'a new jti')
+})
+
+test('core: refresh lifetime slides with each rotation and ends when unused', async () => {
+  const { hp, advance } = await frozen({ refreshTtl: 100 })
+  let tokens = await hp.issue(CLAIMS)
+  for (let i = 0; i < 3; i++) {
+    advance(90)
+    tokens = await hp.refresh(tokens.refresh_token)
+  }
+  advance(100)
+  await rejectsWith(hp.refresh(tokens.refresh_token), 'token_expired')
+})
+
+test('core: reuse of a spent refresh token kills the family, its newest token too', async () => {
+  const { hp } = await frozen()
+  const first = await hp.issue(CLAIMS)
+  const second = await hp.refresh(first.refresh_token)
+  await rejectsWith(hp.refresh(first.refresh_token), 'refresh_token_reused', 'spent token')
+  await rejectsWith(hp.refresh(second.refresh_token), 'token_revoked', 'newest token')
+  await rejectsWith(hp.refresh(first.refresh_token), 'refresh_token_reused', 'spent token again')
+})
+
+test('core: exactly one of concurrent refreshes with one token wins', async () => {
+  const { hp } = await frozen()
+  const first = await hp.issue(CLAIMS)
+  const results = await Promise.all(Array.from({ length: 20 }, () => outcome(hp.refresh(first.refresh_token))))
+  equal(results.filter((r) => r === 'ok').length, 1, 'winners')
+})
+
+test('core: an unknown family (state lost) answers token_revoked', async () => {
+  const { hp } = await frozen()
+  const first = await hp.issue(CLAIMS)
+  const restarted = await createHallpass({ secret: SECRET, clock: () => START, store: new MemoryStore() })
+  await rejectsWith(restarted.refresh(first.refresh_token), 'token_revoked')
+})
+
+test('core: a revoked access token is refused until its exp, then forgotten', async () => {
+  const { hp, store, advance } = await frozen()
+  const { access_token } = await hp.issue(CLAIMS)
+  equal(await hp.revoke(access_token), { kind: 'access' }, 'revoke')
+  await rejectsWith(hp.verify(access_token), 'token_revoked')
+  equal(await hp.revoke(access_token), { kind: 'access' }, 'revoke again')
+  advance(900)
+  await hp.issue(CLAIMS) // any write sweeps what has expired
+  equal(store.size.revokedTokens, 0, 'revocations kept')
+  await rejectsWith(hp.verify(access_token), 'token_expired')
+})
+
+test('core: revoking a refresh token revokes its whole family', async () => {
+  const { hp } = await frozen()
+  const first = await hp.issue(CLAIMS)
+  const second = await hp.refresh(first.refresh_token)
+  equal(await hp.revoke(second.refresh_token), { kind: 'refresh' }, 'revoke')
+  await rejectsWith(hp.refresh(second.refresh_token), 'token_revoked')
+})
+
+test('core: refuses to revoke an access token without a jti', async () => {
+  const { hp } = await frozen()
+  await rejectsWith(hp.revoke(await forge({ alg: 'HS256' }, { sub: 'x', exp: START_S + 60 })), 'invalid_claims')
+})
+
+test('core: issuer, audience and lifetimes are put in tokens and required on verify', async () => {
+  const { hp } = await frozen({ issuer: 'https://auth.example', audience: 'api', accessTtl: 60 })
+  const tokens = await hp.issue({ sub: 'u1', iss: 'me', aud: 'them' })
+  equal(tokens.expires_in, 60, 'expires_in')
+  includes(await hp.verify(tokens.access_token), { iss: 'https://auth.example', aud: 'api', exp: START_S + 60 }, 'claims')
+  const sign = (claims: JsonObject) => forge({ alg: 'HS256' }, { sub: 'u', exp: START_S + 60, ...claims })
+  await rejectsWith(hp.verify(await sign({ aud: 'api' })), 'invalid_claims', 'missing issuer')
+  await rejectsWith(hp.verify(await sign({ iss: 'https://evil.example', aud: 'api' })), 'invalid_claims', 'another issuer')
+  await rejectsWith(hp.verify(await sign({ iss: 'https://auth.example', aud: 'other' })), 'invalid_claims', 'another audience')
+  equal(await outcome(hp.verify(await sign({ iss: 'https://auth.example', aud: ['x', 'api'] }))), 'ok', 'audience in an array')
+})
+
+test('core: refuses a weak secret and bad lifetimes at creation', async () => {
+  for (const options of [{ secret: 'short' }, { secret: SECRET, accessTtl: 0 }, { secret: SECRET, verifyCache: -1 }, { secret: SECRET, refreshSecret: SECRET }]) {
+    const error = await createHallpass(options).then(() => null, (e: unknown) => e)
+    ok(error instanceof Error && (error as { code?: unknown }).code === 'ERR_HALLPASS_CONFIG', `ConfigError for ${JSON.stringify(options)}`)
+  }
+})
+
+test('core: the verify cache changes no answer (expiry and revocation checked on hits)', async () => {
+  const { hp, advance } = await frozen({ verifyCache: 10 })
+  const a = await hp.issue(CLAIMS)
+  const b = await hp.issue(CLAIMS)
+  equal(await hp.verify(a.access_token), await hp.verify(a.access_token), 'hit')
+  await hp.verify(b.access_token)
+  await hp.revoke(b.access_token)
+  await rejectsWith(hp.verify(b.access_token), 'token_revoked', 'revoked after a hit')
+  await rejectsWith(hp.verify(tamperSignature(a.access_token)), 'invalid_signature', 'a different token')
+  advance(900)
+  await rejectsWith(hp.verify(a.access_token), 'token_expired', 'expired after a hit')
+})
+
+// --- conformance files -------------------------------------------------------------------------
+
+test('conformance: RFC 7515 A.1 has a good signature under its JWK (clock before its exp)', async () => {
+  const hp = await createHallpass({ secret: JSON.stringify(rfc7515.jwk), clock: () => (1300819380 - 60) * 1000 })
+  const claims = await hp.verify(rfc7515.token)
+  equal(claims, { iss: 'joe', exp: 1300819380, 'http://example.com/is_root': true }, 'claims')
+})
+
+test('conformance: RFC 7515 A.1 is expired today, and forged once its signature changes', async () => {
+  const hp = await createHallpass({ secret: JSON.stringify(rfc7515.jwk) })
+  const reply = await hp.handle({ type: 'verify_token', msg_id: 1, token: rfc7515.token })
+  ok(matches(rfc7515.expect, reply), `expected ${JSON.stringify(rfc7515.expect)}, got ${JSON.stringify(reply)}`)
+  const forged = await hp.handle({ type: 'verify_token', msg_id: 2, token: tamperSignature(rfc7515.token) })
+  ok(matches(rfc7515.with_signature_changed.expect, forged), `got ${JSON.stringify(forged)}`)
+})
+
+for (const testCase of seedSamples.cases) {
+  test(`conformance: seed sample "${testCase.name}" through hp.handle()`, async () => {
+    const hp = await createHallpass({ secret: SECRET })
+    const steps: Array<{ input: unknown; expect?: unknown }> = 'steps' in testCase && testCase.steps ? testCase.steps : [testCase]
+    let accessTokenOfStep1 = ''
+    for (const step of steps) {
+      const input = JSON.parse(JSON.stringify(step.input).replace('{{access_token of step 1}}', accessTokenOfStep1)) as { src: string; dest: string }
+      const reply = (await hp.handle(input)) as { src: string; dest: string; body: JsonObject }
+      equal(reply.src, input.dest, 'reply.src')
+      equal(reply.dest, input.src, 'reply.dest')
+      if (reply.body.type === 'token_generated') accessTokenOfStep1 = reply.body.access_token as string
+      if (step.expect !== undefined && !matches(step.expect, reply.body)) fail(`expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(reply.body)}`)
+    }
+  })
+}
+
+// --- the attack catalogue (test/protocol/suite.ts), through verify_token ------------------------
+
+const t = () => now()
+const ATTACKER = 'attacker-key-attacker-key-attacker-key'
+const attacks: Array<[string, (hp: Hallpass) => Promise<string>, string]> = [
+  ['an expired token', () => accessToken({ exp: t() - 10 }), 'token_expired'],
+  ['a token whose exp is now', () => accessToken({ exp: t() - 1 }), 'token_expired'],
+  ['a forged token that is also expired', async () => tamperSignature(await accessToken({ exp: t() - 10 })), 'invalid_signature'],
+  ['a token signed with another secret', () => accessToken({}, 'another-secret-another-secret-another-secret'), 'invalid_signature'],
+  ['a tampered payload', async () => withSegment(await accessToken(), 1, segment({ sub: 'admin', exp: t() + 600 })), 'invalid_signature'],
+  ['an empty signature', async () => withSegment(await accessToken(), 2, ''), 'invalid_signature'],
+  ['the placeholder signature', async () => withSegment(await accessToken(), 2, 'signature'), 'invalid_signature'],
+  ['alg none, empty signature', async () => `${segment({ alg: 'none', typ: 'JWT' })}.${segment({ sub: 'admin', exp: t() + 600 })}.`, 'unsupported_algorithm'],
+  ['alg NoNe, signature kept', async () => withSegment(await accessToken(), 0, segment({ alg: 'NoNe', typ: 'JWT' })), 'unsupported_algorithm'],
+  ['alg NONE', async () => withSegment(await accessToken(), 0, segment({ alg: 'NONE' })), 'unsupported_algorithm'],
+  ['HS512 with the right key', () => forge({ alg: 'HS512', typ: 'JWT' }, { sub: 'u', exp: t() + 600 }, SECRET, 'SHA-512'), 'unsupported_algorithm'],
+  ['HS384 with the right key', () => forge({ alg: 'HS384', typ: 'JWT' }, { sub: 'u', exp: t() + 600 }, SECRET, 'SHA-384'), 'unsupported_algorithm'],
+  ...['RS256', 'ES256', 'PS256', 'EdDSA', 'ES512'].map(
+    (alg) => [`alg ${alg} with a junk signature`, async () => withSegment(await accessToken(), 0, segment({ alg, typ: 'JWT' })), 'unsupported_algorithm'] as [string, () => Promise<string>, string],
+  ),
+  ['alg hs256 (wrong case)', async () => withSegment(await accessToken(), 0, segment({ alg: 'hs256' })), 'unsupported_algorithm'],
+  ['no alg', async () => withSegment(await accessToken(), 0, segment({ typ: 'JWT' })), 'unsupported_algorithm'],
+  ['an embedded jwk header with a forged signature', () => forge({ alg: 'HS256', jwk: { kty: 'oct', k: 'YXR0YWNrZXI' } }, { sub: 'admin', exp: t() + 600 }, ATTACKER), 'invalid_signature'],
+  ['a jku header', () => forge({ alg: 'HS256', jku: 'https://attacker.example/jwks' }, { sub: 'admin', exp: t() + 600 }, ATTACKER), 'invalid_signature'],
+  ['a kid path traversal', () => forge({ alg: 'HS256', kid: '../../../../dev/null' }, { sub: 'admin', exp: t() + 600 }, ATTACKER), 'invalid_signature'],
+  ['an unknown crit header', () => forge({ alg: 'HS256', crit: ['exp-ext'], 'exp-ext': 1 }, { sub: 'u', exp: t() + 600 }), 'malformed_token'],
+  ['no exp', () => forge({ alg: 'HS256' }, { sub: 'u' }), 'invalid_claims'],
+  ['exp a string', () => forge({ alg: 'HS256' }, { sub: 'u', exp: String(t() + 600) }), 'invalid_claims'],
+  ['exp null', () => forge({ alg: 'HS256' }, { sub: 'u', exp: null }), 'invalid_claims'],
+  ['nbf in the future', () => accessToken({ nbf: t() + 300 }), 'token_not_yet_valid'],
+  ['nbf not a number', () => accessToken({ nbf: 'soon' }), 'invalid_claims'],
+  ['an array payload', async () => `${segment({ alg: 'HS256' })}.${segment([{ sub: 'u', exp: t() + 600 }])}.AAAA`, 'malformed_token'],
+  ['a null payload', async () => `${segment({ alg: 'HS256' })}.${segment('null')}.AAAA`, 'malformed_token'],
+  ['a payload that is not JSON', async () => `${segment({ alg: 'HS256' })}.${segment('not json')}.AAAA`, 'malformed_token'],
+  ['two segments', async () => (await accessToken()).split('.').slice(0, 2).join('.'), 'malformed_token'],
+  ['four segments', async () => `${await accessToken()}.AAAA`, 'malformed_token'],
+  ['an empty string', async () => '', 'malformed_token'],
+  ['dots only', async () => '..', 'malformed_token'],
+  ['padding in the header', async () => { const tok = await accessToken(); return withSegment(tok, 0, tok.split('.')[0] + '=') }, 'malformed_token'],
+  ['standard base64 characters', async () => { const tok = await accessToken(); return withSegment(tok, 1, tok.split('.')[1]!.replace(/.$/, '+')) }, 'malformed_token'],
+  ['whitespace inside', async () => (await accessToken()).replace('.', ' .'), 'malformed_token'],
+  ['a token over 16 KiB', () => accessToken({ blob: 'x'.repeat(17000) }), 'malformed_token'],
+  ['a refresh token', async (hp) => (await hp.issue(CLAIMS)).refresh_token, 'wrong_token_type'],
+]
+
+for (const [label, makeToken, code] of attacks) {
+  test(`attack: refuses ${label} (${code})`, async () => {
+    const hp = await createHallpass({ secret: SECRET })
+    const token = await makeToken(hp)
+    const reply = await hp.handle({ type: 'verify_token', msg_id: 1, token })
+    equal(reply, { type: 'token_invalid', in_reply_to: 1, error: TOKEN_ERRORS[code as keyof typeof TOKEN_ERRORS], code }, 'reply')
+  })
+}
+
+test('attack: the sanity token of the catalogue verifies', async () => {
+  const hp = await createHallpass({ secret: SECRET })
+  includes(await hp.handle({ type: 'verify_token', msg_id: 1, token: await accessToken() }), { type: 'token_valid' }, 'reply')
+})
+
+export { cases }
+
+/** Runs every case in order; resolves with how many passed and the failures. */
+export async function runAll(onResult?: (name: string, error?: unknown) => void): Promise<{ passed: number; failed: Array<{ name: string; error: unknown }> }> {
+  let passed = 0
+  const failed: Array<{ name: string; error: unknown }> = []
+  for (const c of cases) {
+    try {
+      await c.run()
+      passed++
+      onResult?.(c.name)
+    } catch (error) {
+      failed.push({ name: c.name, error })
+      onResult?.(c.name, error)
+    }
+  }
+  return { passed, failed }
+}
