@@ -1,6 +1,6 @@
 // Whole processes: messages per second through the stdin node against a fast-jwt node and an echo
 // node (the floor), and the hallpass node's peak RSS over a million messages.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { makeTokens, SECRET } from './tokens.ts'
@@ -8,7 +8,8 @@ import { makeTokens, SECRET } from './tokens.ts'
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning']
 const NODES = {
-  hallpass: [...NODE_FLAGS, 'src/node/main.ts'],
+  // As `npm start` runs it (scripts/start.sh: the esbuild bundle, small semi-spaces).
+  hallpass: ['--max-semi-space-size=4', 'node_modules/.cache/hallpass/node.mjs'],
   'fast-jwt node': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'fast-jwt'],
   'echo node (floor)': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'echo'],
 } as const
@@ -69,6 +70,7 @@ const verifyLine = (token: string, i: number) => JSON.stringify({ src: 'c1', des
 const issueLine = (i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'generate_access_token', msg_id: i, payload: { sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'] } } })
 
 export async function benchStdin(log: (line: string) => void = console.log, count = 200_000): Promise<{ rows: ThroughputRow[]; peakRssMb: number; memoryMessages: number }> {
+  execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
   const tokens = makeTokens(count)
   const workloads: Array<[string, string[], Record<string, Record<string, string>>]> = [
     ['verify (distinct tokens)', tokens.map(verifyLine), {}],
