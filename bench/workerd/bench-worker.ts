@@ -71,6 +71,15 @@ async function setup(secret: string): Promise<Setup> {
     ['verify-jose', 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), key, { algorithms: ['HS256'] })],
     ['verify-hono', 'verify', 'hono/jwt', (i) => honoVerify(token(i), secret, 'HS256')],
     ['verify-tsndr', 'verify', '@tsndr/cloudflare-worker-jwt', (i) => tsndr.verify(token(i), secret, { algorithm: 'HS256', throwError: true })],
+    // Not a peer: the least a JWT verify does (split, base64url, crypto.subtle.verify, JSON.parse),
+    // with no header or claim checks at all.
+    ['verify-floor', 'verify', 'limit + decode + JSON.parse (no checks)', async (i) => {
+      const t = token(i)
+      const first = t.indexOf('.')
+      const last = t.lastIndexOf('.')
+      const ok = await crypto.subtle.verify('HMAC', key, fromBase64url(t.slice(last + 1)), encoder.encode(t.slice(0, last)))
+      return ok ? JSON.parse(atob(t.slice(first + 1, last).replaceAll('-', '+').replaceAll('_', '/'))) : false
+    }],
     ['verify-limit', 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify('HMAC', key, signatures[i & (DISTINCT - 1)]!, inputs[i & (DISTINCT - 1)]!)],
     ['verify-hallpass-cached', 'verify (cached)', 'hallpass (crypto.subtle, cache, one token)', () => hpCached.verify(one)],
     ['sign-hallpass', 'sign', 'hallpass issue (crypto.subtle; access + refresh)', () => hp.issue(claims)],
