@@ -1,5 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+import { CHROMIUM } from './test/runtimes/chromium-launch.ts'
 
 /** Test-only credentials of the edge worker's workerd projects (never used anywhere else). */
 const WORKER_TEST_BINDINGS = {
@@ -13,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts', 'test/worker-build/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts', 'test/worker-build/**/*.test.ts', 'test/runtimes/*.test.ts', 'test/examples/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
@@ -38,6 +40,33 @@ export default defineConfig({
           name: 'protected-api',
           include: ['examples/protected-api/test/**/*.test.ts'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        // test/runtimes: the core's runtime-neutral cases inside workerd (the worker's own config).
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: WORKER_TEST_BINDINGS } })],
+        test: {
+          name: 'runtime-workerd',
+          include: ['test/runtimes/workerd/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // test/runtimes: the core's cases in headless Chromium (Vitest browser mode), and the browser
+        // example against the built package. Offline: only the local Vite server is contacted.
+        server: { fs: { allow: ['.', '../shared'] } },
+        resolve: { alias: { hallpass: new URL('./dist/index.js', import.meta.url).pathname } },
+        test: {
+          name: 'runtime-chromium',
+          include: ['test/runtimes/chromium/**/*.test.ts', 'test/examples/browser/**/*.test.ts'],
+          testTimeout: 20_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: CHROMIUM }),
+            instances: [{ browser: 'chromium' }],
+          },
         },
       },
     ],

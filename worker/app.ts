@@ -1,6 +1,8 @@
 // The edge worker's HTTP surface: the PROTOCOL over `POST /v1/messages`, the OAuth 2.0 refresh and
-// revocation endpoints, and a health check. Every route runs the same core as the stdin node.
+// revocation endpoints, a health check, and the token inspector page at GET / (static assets).
+// Every route runs the same core as the stdin node.
 import { Hono, type Context } from 'hono'
+import { INSPECTOR_HEADERS } from '../examples/inspector/headers.ts'
 import { ERROR_CODES, errorBody, type JsonObject } from '../src/index.ts'
 import { MAX_BODY_BYTES, readBody } from './body.ts'
 import type { AppEnv } from './env.ts'
@@ -69,6 +71,18 @@ app.get('/health', async (c) => {
 for (const path of ['/v1/messages', '/oauth/token', '/oauth/revoke']) {
   app.all(path, (c) => c.json({ error: 'method_not_allowed' }, 405, { Allow: 'POST' }))
 }
+
+// The token inspector (wrangler.toml [assets]): GET/HEAD of any path no route above took is looked
+// up in the static assets, served with the page's security headers; anything else stays a 404.
+app.on(['GET', 'HEAD'], '*', async (c) => {
+  const assets = (c.env as { ASSETS?: Fetcher }).ASSETS
+  if (!assets) return c.notFound()
+  const found = await assets.fetch(c.req.raw)
+  if (found.status === 404) return c.notFound()
+  const response = new Response(found.body, found)
+  for (const [name, value] of Object.entries(INSPECTOR_HEADERS)) response.headers.set(name, value)
+  return response
+})
 
 app.notFound((c) => c.json({ error: 'not_found' }, 404))
 

@@ -3,7 +3,9 @@
 // `node:` module, no Node global. JSON is imported with import attributes, which all four load.
 import rfc7515 from '../../../shared/conformance/rfc7515-a1.json' with { type: 'json' }
 import seedSamples from '../../../shared/conformance/seed-samples.json' with { type: 'json' }
+import { Hono } from 'hono'
 import { encode } from '../../src/base64url.ts'
+import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
 import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/index.ts'
 import { matches } from '../protocol/match.ts'
 import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
@@ -284,6 +286,37 @@ for (const [label, makeToken, code] of attacks) {
 test('attack: the sanity token of the catalogue verifies', async () => {
   const hp = await createHallpass({ secret: SECRET })
   includes(await hp.handle({ type: 'verify_token', msg_id: 1, token: await accessToken() }), { type: 'token_valid' }, 'reply')
+})
+
+// --- hallpass/hono: the middleware over Hono, in every runtime ------------------------------------
+
+async function protectedApp(): Promise<{ app: Hono<HallpassEnv>; hp: Hallpass }> {
+  const hp = await createHallpass({ secret: SECRET })
+  const app = new Hono<HallpassEnv>()
+  app.use('/api/*', hallpassMiddleware({ secret: SECRET, realm: 'api' }))
+  app.get('/api/me', (c) => c.json({ sub: c.get('jwtPayload').sub }))
+  return { app, hp }
+}
+
+test('hono middleware: lets a valid bearer token through with its claims', async () => {
+  const { app, hp } = await protectedApp()
+  const { access_token } = await hp.issue(CLAIMS)
+  const response = await app.request('/api/me', { headers: { Authorization: `Bearer ${access_token}` } })
+  equal(response.status, 200, 'status')
+  equal(await response.json(), { sub: 'user123' }, 'body')
+})
+
+test('hono middleware: answers 401 with a Bearer challenge without a token, and for a bad one', async () => {
+  const { app } = await protectedApp()
+  const none = await app.request('/api/me')
+  equal(none.status, 401, 'status without a token')
+  equal(none.headers.get('WWW-Authenticate'), 'Bearer realm="api"', 'challenge')
+  const expired = await app.request('/api/me', { headers: { Authorization: `Bearer ${await accessToken({ exp: now() - 10 })}` } })
+  equal(expired.status, 401, 'status of an expired token')
+  ok(/error="invalid_token"/.test(expired.headers.get('WWW-Authenticate') ?? ''), 'invalid_token challenge')
+  includes(await expired.json(), { code: 'token_expired' }, 'body')
+  const forged = await app.request('/api/me', { headers: { Authorization: `Bearer ${tamperSignature(await accessToken())}` } })
+  includes(await forged.json(), { code: 'invalid_signature' }, 'forged body')
 })
 
 export { cases }
