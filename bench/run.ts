@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     goals.push(goal('workerd verify cost / bare crypto.subtle.verify', ratio(hp, find(workerd, 'verify', 'limit: crypto.subtle.verify')), '≤ 1.5×', (v) => v <= 1.5))
     goals.push(goal('workerd verify vs hono/jwt (hono time / hallpass time)', ratio(find(workerd, 'verify', 'hono/jwt'), hp), '≥ 2×', (v) => v >= 2))
     goals.push(goal('workerd verify vs jose (jose time / hallpass time)', ratio(find(workerd, 'verify', 'jose'), hp), '≥ 2×', (v) => v >= 2))
+    goals.push(goal('(context) workerd verify cost / the no-checks floor', ratio(hp, find(workerd, 'verify', 'limit + decode')), 'as close to 1× as it gets', () => true))
   }
   if (typeof stdin !== 'string') {
     const rate = (node: string) => stdin.rows.find((r) => r.workload === 'verify (distinct tokens)' && r.node === node)?.messagesPerSecond
@@ -128,6 +129,16 @@ numbers across machines. No timing is asserted in \`npm test\`.
 ## Goals
 
 ${goals.join('\n')}
+
+Where a goal is missed, look at the floors measured in the same run. In workerd no verify can cost
+less than the row "limit + decode + JSON.parse (no checks)": split the token, base64url-decode and
+\`JSON.parse\` the payload, one \`crypto.subtle.verify\`, nothing checked. That floor alone is about
+twice a bare \`crypto.subtle.verify\` there, so "≤ 1.5× crypto.subtle.verify" is out of reach for any
+verifier that reads the claims; the context row shows how far hallpass is above the floor. The
+stdin node and the fast-jwt node share their floor too (line \`JSON.parse\`, reply
+\`JSON.stringify\`, one HMAC: compare the echo node), so their ratio is diluted by it. hallpass's
+generate also signs a refresh token and records a refresh family per message, which the fast-jwt
+node does not.
 
 ## Method
 
