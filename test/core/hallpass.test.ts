@@ -206,6 +206,15 @@ describe('handler', () => {
     expect(reply).toEqual({ type: 'error', in_reply_to: 1, code: 13, text: 'Internal error' })
     expect(seen).toHaveLength(1)
   })
+  // Regressions found by the fuzzers: both were internal errors (13) before.
+  it('answers error 12 for claims too deep to encode', async () => {
+    const deep = JSON.parse('['.repeat(20_000) + ']'.repeat(20_000))
+    expect(await hp.handle({ type: 'generate_access_token', msg_id: 1, payload: { sub: 'x', deep } })).toMatchObject({ type: 'error', code: 12 })
+  })
+  it('answers error 12 for an envelope whose src or dest is not a string', async () => {
+    expect(await hp.handle({ src: [[[]]], dest: 'jwt', body: { type: 'inspect_token', token: 'a.b.c' } })).toMatchObject({ body: { type: 'error', code: 12 } })
+    expect(await hp.handle({ src: 'c1', dest: { a: 1 }, body: { type: 'inspect_token', token: 'a.b.c' } })).toMatchObject({ body: { type: 'error', code: 12 } })
+  })
   it('returns null for JSON that is not an object', async () => {
     for (const value of [null, 1, 'x', [1], true]) expect(await hp.handle(value)).toBeNull()
   })
