@@ -96,14 +96,14 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const accessTtl = wholeNumber(options.accessTtl, DEFAULTS.accessTtl, 'HALLPASS_ACCESS_TTL', false)
   const refreshTtl = wholeNumber(options.refreshTtl, DEFAULTS.refreshTtl, 'HALLPASS_REFRESH_TTL', false)
   const clockTolerance = wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, 'HALLPASS_CLOCK_TOLERANCE', true)
+  const reuseInterval = wholeNumber(options.reuseInterval, 0, 'HALLPASS_REUSE_INTERVAL', true)
+  const verifyCache = wholeNumber(options.verifyCache, 0, 'HALLPASS_VERIFY_CACHE', true, 'entries')
   for (const [name, value] of [['HALLPASS_ISSUER', options.issuer], ['HALLPASS_AUDIENCE', options.audience]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(`${name} must be a non-empty string`)
   }
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
   const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)])
-  const reuseInterval = wholeNumber(options.reuseInterval, 0, 'HALLPASS_REUSE_INTERVAL', true)
-  const verifyCache = wholeNumber(options.verifyCache, 0, 'HALLPASS_VERIFY_CACHE', true, 'entries')
   const clock = options.clock ?? Date.now
   const ctx: Context = {
     accessKey,

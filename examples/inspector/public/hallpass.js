@@ -673,14 +673,14 @@ async function createHallpass(options = {}) {
   const accessTtl = wholeNumber(options.accessTtl, DEFAULTS.accessTtl, "HALLPASS_ACCESS_TTL", false);
   const refreshTtl = wholeNumber(options.refreshTtl, DEFAULTS.refreshTtl, "HALLPASS_REFRESH_TTL", false);
   const clockTolerance = wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, "HALLPASS_CLOCK_TOLERANCE", true);
+  const reuseInterval = wholeNumber(options.reuseInterval, 0, "HALLPASS_REUSE_INTERVAL", true);
+  const verifyCache = wholeNumber(options.verifyCache, 0, "HALLPASS_VERIFY_CACHE", true, "entries");
   for (const [name, value] of [["HALLPASS_ISSUER", options.issuer], ["HALLPASS_AUDIENCE", options.audience]]) {
     if (value !== void 0 && (typeof value !== "string" || value === "")) throw new ConfigError(`${name} must be a non-empty string`);
   }
   const warn = options.onWarning ?? ((message) => console.warn(message));
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn);
   const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)]);
-  const reuseInterval = wholeNumber(options.reuseInterval, 0, "HALLPASS_REUSE_INTERVAL", true);
-  const verifyCache = wholeNumber(options.verifyCache, 0, "HALLPASS_VERIFY_CACHE", true, "entries");
   const clock = options.clock ?? Date.now;
   const ctx = {
     accessKey,
