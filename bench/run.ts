@@ -152,7 +152,8 @@ node does not.
   bench worker runs N operations per request and this side times requests with n = N and n = 0
   from outside: (median(N) − median(0)) / N.
 - **stdin node** (\`bench/stdin.ts\`): whole processes fed over a pipe, timed from the first message
-  to the last reply, with distinct tokens per message; the same protocol node built on fast-jwt,
+  to the last reply (100 000 messages; the median of three rounds that alternate the nodes), with
+  distinct tokens per message; the same protocol node built on fast-jwt,
   and an echo node (JSON parse and reply, no crypto) as the floor. Peak RSS is VmHWM from /proc.
 - **edge worker over HTTP** (\`bench/http.ts\`): load from 127.0.0.1 against \`wrangler dev\`, bounded
   in time and connections.
