@@ -9,14 +9,11 @@
 // dependency), each sending its next request when the last one is answered. All workers run at
 // once and the targets take turns in half-second slices after a warm-up, so that the noise of a
 // shared machine falls on every target alike; the rate is the median of a target's slices.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { makeTokens, SECRET } from './tokens.ts'
-import { freePort } from './workerd.ts'
+import { wranglerDev as startDev, type DevServer } from '../test/support/wrangler-dev.ts'
 
 export interface HttpRow {
   target: string
@@ -42,32 +39,14 @@ export interface HttpOptions {
   connections?: number
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js')
-/** The most a `wrangler dev` may take to answer /health (ms). */
-const STARTUP_TIMEOUT_MS = 60_000
 const DISTINCT = 4096
 /** Length of one turn of a target (s). */
 const SLICE_SECONDS = 0.5
 const ISSUER_KEY = 'bench-issuer-key-bench-issuer-key-bench!'
 
-/** Process groups of the `wrangler dev` runs still up: ended on exit too, even on an error. */
-const running = new Set<number>()
-process.once('exit', () => {
-  for (const pid of running) {
-    try {
-      process.kill(-pid, 'SIGKILL')
-    } catch {}
-  }
-})
-
-interface Server {
-  base: URL
+interface Server extends DevServer {
   /** CPU seconds used so far by wrangler dev's process group (its workerd processes, Durable Objects included). */
   cpuSeconds(): number | undefined
-  /** The last few KB wrangler printed, and whether it is still up. */
-  status(): { output: string; exited: boolean }
-  stop(): Promise<void>
 }
 
 const CLOCK_TICKS = (() => {
@@ -98,59 +77,10 @@ function groupCpuSeconds(pgid: number): number | undefined {
   return ticks / CLOCK_TICKS
 }
 
-/** Spawns `wrangler dev` with `args` on a free port and waits until GET /health answers 200. */
+/** `npm run dev` with `args` on a free port of 127.0.0.1, once GET /health answers 200. */
 async function wranglerDev(args: string[]): Promise<Server> {
-  const port = await freePort()
-  const inspectorPort = await freePort()
-  const persist = mkdtempSync(join(tmpdir(), 'hallpass-bench-'))
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [WRANGLER, 'dev', ...args, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', persist, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: ROOT, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  if (child.pid !== undefined) running.add(child.pid)
-  let output = ''
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000))
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  let exited = false
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())))
-  const signal = (name: NodeJS.Signals) => {
-    // The whole group: wrangler and the workerd processes it started.
-    try {
-      if (!exited && child.pid !== undefined) process.kill(-child.pid, name)
-    } catch {}
-  }
-  const stop = async () => {
-    signal('SIGTERM')
-    const timer = setTimeout(() => signal('SIGKILL'), 5000)
-    await exit
-    clearTimeout(timer)
-    // Anything of the group still up after wrangler itself has gone (a workerd) goes too.
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    } catch {}
-    if (child.pid !== undefined) running.delete(child.pid)
-    rmSync(persist, { recursive: true, force: true })
-  }
-  const base = new URL(`http://127.0.0.1:${port}`)
-  const until = performance.now() + STARTUP_TIMEOUT_MS
-  while (true) {
-    if (exited) {
-      await stop()
-      throw new Error(`wrangler dev ${args.join(' ')} exited:\n${output}`)
-    }
-    if (performance.now() > until) {
-      await stop()
-      throw new Error(`wrangler dev ${args.join(' ')}: /health did not answer within ${STARTUP_TIMEOUT_MS / 1000} s:\n${output}`)
-    }
-    try {
-      const response = await fetch(new URL('/health', base), { signal: AbortSignal.timeout(2000) })
-      await response.arrayBuffer()
-      if (response.ok) return { base, stop, status: () => ({ output, exited }), cpuSeconds: () => (child.pid === undefined ? undefined : groupCpuSeconds(child.pid)) }
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+  const server = await startDev(args)
+  return { ...server, cpuSeconds: () => (server.pid === undefined ? undefined : groupCpuSeconds(server.pid)) }
 }
 
 interface Target {

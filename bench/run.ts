@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { benchNodeCore, type Row } from './node-core.ts'
-import { benchStdin, type ThroughputRow } from './stdin.ts'
+import { benchStdin } from './stdin.ts'
 import { chart } from './chart.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

@@ -3,7 +3,6 @@
 import { HallpassError, RequestError, TokenError } from './errors.ts'
 import type { Hallpass } from './hallpass.ts'
 import type { JsonObject } from './jws.ts'
-import { inspect } from './inspect.ts'
 
 /** Maelstrom error codes used by the protocol. */
 export const ERROR_CODES = {

@@ -168,54 +168,6 @@ var RequestError = class extends HallpassError {
   }
 };
 
-// src/jws.ts
-var MAX_TOKEN_LENGTH = 16 * 1024;
-function parseSegment(segment) {
-  let value;
-  try {
-    value = JSON.parse(decodeText(segment));
-  } catch (cause) {
-    throw new TokenError("malformed_token", { cause });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TokenError("malformed_token");
-  return value;
-}
-function splitCompact(token) {
-  if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TokenError("malformed_token");
-  const first = token.indexOf(".");
-  const second = first < 0 ? -1 : token.indexOf(".", first + 1);
-  if (second < 0 || token.indexOf(".", second + 1) >= 0) throw new TokenError("malformed_token");
-  return {
-    header: token.slice(0, first),
-    payload: token.slice(first + 1, second),
-    signingInput: token.slice(0, second),
-    signature: token.slice(second + 1)
-  };
-}
-function decodeCompact(token) {
-  const parts = splitCompact(token);
-  return { header: parseSegment(parts.header), payload: parseSegment(parts.payload), signingInput: parts.signingInput, signature: parts.signature };
-}
-function checkHeader(header) {
-  if (header.alg !== "HS256") throw new TokenError("unsupported_algorithm");
-  if (header.crit !== void 0) throw new TokenError("malformed_token");
-}
-function encodeHeader(key, typ) {
-  const header = { alg: "HS256", typ };
-  if (key.kid !== void 0) header.kid = key.kid;
-  return encodeText(JSON.stringify(header));
-}
-async function sign(encodedHeader, payload, key) {
-  const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`;
-  return `${signingInput}.${await key.hmac.sign(signingInput)}`;
-}
-
-// src/inspect.ts
-function inspect(token) {
-  const { header, payload } = decodeCompact(token);
-  return { header, payload, verified: false };
-}
-
 // src/handler.ts
 var ERROR_CODES = {
   unknownType: 10,
@@ -319,6 +271,48 @@ var MessageHandler = class {
   }
 };
 
+// src/jws.ts
+var MAX_TOKEN_LENGTH = 16 * 1024;
+function parseSegment(segment) {
+  let value;
+  try {
+    value = JSON.parse(decodeText(segment));
+  } catch (cause) {
+    throw new TokenError("malformed_token", { cause });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TokenError("malformed_token");
+  return value;
+}
+function splitCompact(token) {
+  if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TokenError("malformed_token");
+  const first = token.indexOf(".");
+  const second = first < 0 ? -1 : token.indexOf(".", first + 1);
+  if (second < 0 || token.indexOf(".", second + 1) >= 0) throw new TokenError("malformed_token");
+  return {
+    header: token.slice(0, first),
+    payload: token.slice(first + 1, second),
+    signingInput: token.slice(0, second),
+    signature: token.slice(second + 1)
+  };
+}
+function decodeCompact(token) {
+  const parts = splitCompact(token);
+  return { header: parseSegment(parts.header), payload: parseSegment(parts.payload), signingInput: parts.signingInput, signature: parts.signature };
+}
+function checkHeader(header) {
+  if (header.alg !== "HS256") throw new TokenError("unsupported_algorithm");
+  if (header.crit !== void 0) throw new TokenError("malformed_token");
+}
+function encodeHeader(key, typ) {
+  const header = { alg: "HS256", typ };
+  if (key.kid !== void 0) header.kid = key.kid;
+  return encodeText(JSON.stringify(header));
+}
+async function sign(encodedHeader, payload, key) {
+  const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`;
+  return `${signingInput}.${await key.hmac.sign(signingInput)}`;
+}
+
 // src/issue.ts
 var NODE_CLAIMS = ["iat", "exp", "nbf", "jti"];
 function callerClaims(claims, ctx) {
@@ -376,6 +370,12 @@ async function mint(ctx, caller, family, generation, refresh2, now) {
     refresh_token: refreshToken,
     refresh_expires_in: refresh2.exp - now
   };
+}
+
+// src/inspect.ts
+function inspect(token) {
+  const { header, payload } = decodeCompact(token);
+  return { header, payload, verified: false };
 }
 
 // src/keys.ts

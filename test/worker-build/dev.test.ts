@@ -1,0 +1,29 @@
+// The shared PROTOCOL suite against the worker as `npm run dev` serves it: real HTTP on
+// 127.0.0.1, one `wrangler dev` per configuration the suite asks for.
+import { protocolSuite } from '../protocol/suite.ts'
+import { bodyOf, type Message } from '../protocol/transport.ts'
+import { wranglerDev } from '../support/wrangler-dev.ts'
+
+const ISSUER_KEY = 'dev-test-issuer-key-dev-test-issuer-key!'
+
+protocolSuite('npm run dev', async (env) => {
+  const vars = Object.entries({ ...env, HALLPASS_ISSUER_KEY: ISSUER_KEY }).flatMap(([name, value]) => ['--var', `${name}:${value}`])
+  const server = await wranglerDev(vars)
+  const request = async (message: Message): Promise<Message> => {
+    const response = await fetch(new URL('/v1/messages', server.base), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ISSUER_KEY}` },
+      body: JSON.stringify(message),
+    })
+    return (await response.json()) as Message
+  }
+  return {
+    request,
+    async requestAll(messages) {
+      const replies = await Promise.all(messages.map(request))
+      const byId = new Map(replies.map((reply) => [bodyOf(reply).in_reply_to, reply]))
+      return messages.map((m) => byId.get(bodyOf(m).msg_id)!)
+    },
+    close: () => server.stop(),
+  }
+})
