@@ -6,8 +6,8 @@
 // runs N operations per request, one after another on distinct tokens; this side times requests
 // with n=N and n=0 from outside and takes (median(n=N) - median(n=0)) / N, the request overhead
 // subtracted. Runs under wrangler's startWorker (local workerd) on 127.0.0.1.
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../test/support/wrangler-dev.ts'
 import { SECRET } from './tokens.ts'
 
 export interface Row {
@@ -31,17 +31,6 @@ const ROUNDS = 9
 const REQUEST_TIMEOUT_MS = 30_000
 /** The whole benchmark gives up after this (ms). */
 const DEADLINE_MS = 120_000
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)

@@ -16,3 +16,15 @@ export type Connect = (env: Record<string, string>) => Promise<Transport>
 export function bodyOf(reply: Message): Message {
   return (typeof reply.body === 'object' && reply.body !== null ? reply.body : reply) as Message
 }
+
+/**
+ * `requestAll` for a transport whose requests are independent (HTTP): all at once, replies put
+ * back in the order of `messages` by `in_reply_to`.
+ */
+export function concurrently(request: (message: Message) => Promise<Message>): Transport['requestAll'] {
+  return async (messages) => {
+    const replies = await Promise.all(messages.map(request))
+    const byId = new Map(replies.map((reply) => [bodyOf(reply).in_reply_to, reply]))
+    return messages.map((m) => byId.get(bodyOf(m).msg_id)!)
+  }
+}

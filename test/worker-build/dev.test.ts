@@ -1,7 +1,7 @@
 // The shared PROTOCOL suite against the worker as `npm run dev` serves it: real HTTP on
 // 127.0.0.1, one `wrangler dev` per configuration the suite asks for.
 import { protocolSuite } from '../protocol/suite.ts'
-import { bodyOf, type Message } from '../protocol/transport.ts'
+import { concurrently, type Message } from '../protocol/transport.ts'
 import { wranglerDev } from '../support/wrangler-dev.ts'
 
 const ISSUER_KEY = 'dev-test-issuer-key-dev-test-issuer-key!'
@@ -19,11 +19,7 @@ protocolSuite('npm run dev', async (env) => {
   }
   return {
     request,
-    async requestAll(messages) {
-      const replies = await Promise.all(messages.map(request))
-      const byId = new Map(replies.map((reply) => [bodyOf(reply).in_reply_to, reply]))
-      return messages.map((m) => byId.get(bodyOf(m).msg_id)!)
-    },
+    requestAll: concurrently(request),
     close: () => server.stop(),
   }
 })

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers'
 import app from '../../worker/index.ts'
 import type { Env } from '../../worker/env.ts'
-import { bodyOf, type Connect, type Message } from '../protocol/transport.ts'
+import { concurrently, type Connect, type Message } from '../protocol/transport.ts'
 
 export const ORIGIN = 'https://hallpass.test'
 export const ISSUER_KEY = env.HALLPASS_ISSUER_KEY!
@@ -32,11 +32,7 @@ export const connectWorker: Connect = async (overrides) => {
   const request = async (msg: Message): Promise<Message> => (await (await message(msg, bound)).json()) as Message
   return {
     request,
-    async requestAll(messages) {
-      const replies = await Promise.all(messages.map(request))
-      const byId = new Map(replies.map((reply) => [bodyOf(reply).in_reply_to, reply]))
-      return messages.map((m) => byId.get(bodyOf(m).msg_id)!)
-    },
+    requestAll: concurrently(request),
     async close() {},
   }
 }
