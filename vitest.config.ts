@@ -24,8 +24,6 @@ export default defineConfig({
       {
         // The edge worker inside workerd (wrangler.toml: Durable Objects, RPC entrypoint).
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: WORKER_TEST_BINDINGS } })],
-        // The shared PROTOCOL suite imports ../shared/conformance/*.json, outside the repository:
-        // the pool's module runner loads it as is (server.fs.allow only guards Vite's HTTP server).
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
@@ -54,7 +52,6 @@ export default defineConfig({
       {
         // test/runtimes: the core's cases in headless Chromium (Vitest browser mode), and the browser
         // example against the built package. Offline: only the local Vite server is contacted.
-        server: { fs: { allow: ['.', '../shared'] } },
         resolve: { alias: { hallpass: new URL('./dist/index.js', import.meta.url).pathname } },
         test: {
           name: 'runtime-chromium',

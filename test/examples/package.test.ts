@@ -1,7 +1,8 @@
 // The publishable package, as a user gets it: `npm pack` of what `npm run build` made (npm test
 // builds before vitest runs), publint and attw on the tarball, then the tarball installed into an
-// empty project (offline: its one dependency, hono, comes from the npm cache) where the Node and
-// Deno examples, the `hallpass` bin and a TypeScript consumer of all three entry points must work.
+// empty project where the Node and Deno examples, the `hallpass` bin and a TypeScript consumer of
+// all three entry points must work. The install is offline and needs nothing from the npm cache:
+// each runtime dependency is packed from the project's own node_modules and installed beside it.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -67,10 +68,17 @@ describe('the package', () => {
     run(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color'])
   })
 
-  it('installs into an empty project (offline)', () => {
+  it('installs into an empty project (offline, dependencies from our node_modules, an empty cache)', () => {
     mkdirSync(consumer)
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tarball], { cwd: consumer })
+    const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+    const deps = Object.keys(dependencies).map((name) => {
+      const [pack] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch, join(ROOT, 'node_modules', name)])) as Array<{ filename: string }>
+      return join(scratch, pack!.filename)
+    })
+    // A cache of its own, empty: whatever this machine's npm cache holds cannot make it pass.
+    const cache = join(scratch, 'npm-cache')
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tarball, ...deps], { cwd: consumer, env: { ...childEnv(), npm_config_cache: cache } })
     expect(existsSync(join(consumer, 'node_modules', 'hallpass', 'dist', 'index.js'))).toBe(true)
     expect(existsSync(join(consumer, 'node_modules', 'hono', 'package.json'))).toBe(true)
   }, 90_000)

@@ -1,8 +1,8 @@
 // The PROTOCOL.md contract, written once and run against every transport: the stdin node over
 // pipes and the edge worker over HTTP. Only WebCrypto and vitest here, so it runs inside workerd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import rfc7515 from '../../../shared/conformance/rfc7515-a1.json' with { type: 'json' }
-import seedSamples from '../../../shared/conformance/seed-samples.json' with { type: 'json' }
+import rfc7515 from '../fixtures/conformance/rfc7515-a1.json' with { type: 'json' }
+import seedSamples from '../fixtures/conformance/seed-samples.json' with { type: 'json' }
 import { accessToken, forge, now, SECRET, tamperSignature } from '../support/forge.ts'
 import { ATTACKS } from '../support/attacks.ts'
 import { matches } from './match.ts'

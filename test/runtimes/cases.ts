@@ -1,8 +1,8 @@
 // The core's cases, written once and run unchanged in Node, workerd, Chromium and Deno (see the
 // entries beside this file). Only the core, WebCrypto and standard globals: no test framework, no
 // `node:` module, no Node global. JSON is imported with import attributes, which all four load.
-import rfc7515 from '../../../shared/conformance/rfc7515-a1.json' with { type: 'json' }
-import seedSamples from '../../../shared/conformance/seed-samples.json' with { type: 'json' }
+import rfc7515 from '../fixtures/conformance/rfc7515-a1.json' with { type: 'json' }
+import seedSamples from '../fixtures/conformance/seed-samples.json' with { type: 'json' }
 import { Hono } from 'hono'
 import { encode } from '../../src/base64url.ts'
 import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
