@@ -2,6 +2,7 @@
 // the stdin node and the edge worker, are thin adapters over this.
 import { HallpassError, RequestError, TokenError } from './errors.ts'
 import type { Hallpass } from './hallpass.ts'
+import { jsonProblem, MAX_JSON_DEPTH } from './json.ts'
 import type { JsonObject } from './jws.ts'
 
 /** Maelstrom error codes used by the protocol. */
@@ -58,8 +59,28 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** `in_reply_to` goes right after `type`, so a reply line reads in the order clients look. */
+function withReplyTo(msgId: unknown, reply: JsonObject): JsonObject {
+  return msgId === undefined ? reply : { type: reply.type, in_reply_to: msgId, ...reply }
+}
+
 export function errorBody(code: number, text: string): JsonObject {
   return { type: 'error', code, text }
+}
+
+/**
+ * Whether a `msg_id` can come back unchanged as `in_reply_to`: a string, or a number JSON writes
+ * back as it was read (finite, and an integer part within ±(2^53 − 1), where every integer a
+ * client may count with is exact; 9007199254740993 would come back as …992).
+ */
+export function isUsableMsgId(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER)
+}
+
+/** A serialized reply, and the reply it was made from. */
+export interface SerializedReply {
+  text: string
+  reply: JsonObject
 }
 
 /** A protocol message handler bound to one hallpass instance; it keeps the node id from `init`. */
@@ -76,31 +97,78 @@ export class MessageHandler {
   /**
    * The reply to one parsed JSON value: an envelope for an envelope, a bare body for a bare body.
    * `null` when the value is not a JSON object at all (the transport reports that itself).
-   * One async step per message: this function awaits the operation's own promise and nothing else.
+   * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
+   * where the `msg_id` (or `src`) itself is unusable. One async step per message: this function
+   * awaits the operation's own promise and nothing else.
    */
   async handle(message: unknown): Promise<JsonObject | null> {
     if (!isObject(message)) return null
-    if (!('body' in message)) return this.#withReplyTo(message, await this.#answer(message))
-    const { src, dest, body } = message
-    if ((src !== undefined && typeof src !== 'string') || (dest !== undefined && typeof dest !== 'string')) {
-      return { src: this.#nodeId, body: errorBody(ERROR_CODES.malformedRequest, 'src and dest must be strings') }
+    const enveloped = 'body' in message
+    const body = enveloped ? message.body : message
+    const msgId = isObject(body) ? body.msg_id : undefined
+    if (msgId !== undefined && !isUsableMsgId(msgId)) {
+      return this.#address(message, errorBody(ERROR_CODES.malformedRequest, 'msg_id must be a string or a number within ±(2^53 − 1)'))
     }
-    const reply = isObject(body) ? this.#withReplyTo(body, await this.#answer(body)) : errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
-    return { src: dest ?? this.#nodeId, dest: src, body: reply }
+    const answer = this.#check(message, enveloped, body) ?? this.#answer(body as JsonObject)
+    return this.#address(message, withReplyTo(msgId, answer instanceof Promise ? await answer : answer))
   }
 
-  #withReplyTo(body: JsonObject, reply: JsonObject): JsonObject {
-    const msgId = body.msg_id
-    return msgId === undefined ? reply : { type: reply.type, in_reply_to: msgId, ...reply }
+  /**
+   * The reply as JSON text, for a transport to write: never throws, and never leaves a message
+   * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
+   * before it gets here) becomes an error 13 reply addressed like the request.
+   */
+  async respond(message: unknown): Promise<SerializedReply | null> {
+    let reply: JsonObject | null
+    try {
+      reply = await this.handle(message)
+    } catch (error) {
+      reply = this.#internal(message, error)
+    }
+    if (reply === null) return null
+    try {
+      return { text: JSON.stringify(reply), reply }
+    } catch (error) {
+      const fallback = this.#internal(message, error)
+      return { text: JSON.stringify(fallback), reply: fallback }
+    }
+  }
+
+  #internal(message: unknown, error: unknown): JsonObject {
+    this.#options.onInternalError?.(error)
+    const reply = errorBody(ERROR_CODES.internal, 'Internal error')
+    if (!isObject(message)) return reply
+    const body = 'body' in message ? message.body : message
+    const msgId = isObject(body) ? body.msg_id : undefined
+    return this.#address(message, withReplyTo(isUsableMsgId(msgId) ? msgId : undefined, reply))
+  }
+
+  /** The reply body in the request's shape: bare, or an envelope back to the sender (a string `src` only). */
+  #address(message: JsonObject, reply: JsonObject): JsonObject {
+    if (!('body' in message)) return reply
+    const { src, dest } = message
+    return { src: typeof dest === 'string' ? dest : this.#nodeId, dest: typeof src === 'string' ? src : undefined, body: reply }
+  }
+
+  /** The envelope's and the whole message's faults, as an error body; undefined when there is none. */
+  #check(message: JsonObject, enveloped: boolean, body: unknown): JsonObject | undefined {
+    if (enveloped) {
+      const { src, dest } = message
+      if ((src !== undefined && typeof src !== 'string') || (dest !== undefined && typeof dest !== 'string')) {
+        return errorBody(ERROR_CODES.malformedRequest, 'src and dest must be strings')
+      }
+      if (!isObject(body)) return errorBody(ERROR_CODES.malformedRequest, 'body must be a JSON object')
+    }
+    if (jsonProblem(message, MAX_JSON_DEPTH) !== undefined) {
+      return errorBody(ERROR_CODES.malformedRequest, `message nested deeper than ${MAX_JSON_DEPTH} levels`)
+    }
+    return undefined
   }
 
   /** The reply body (no in_reply_to yet); a promise only when an operation is under way. */
   #answer(body: JsonObject): JsonObject | Promise<JsonObject> {
     const { type } = body
     if (typeof type !== 'string') return errorBody(ERROR_CODES.malformedRequest, 'type must be a string')
-    if (body.msg_id !== undefined && typeof body.msg_id !== 'number' && typeof body.msg_id !== 'string') {
-      return errorBody(ERROR_CODES.malformedRequest, 'msg_id must be a number or a string')
-    }
     if (type === 'init') return this.#init(body)
     const operation = Object.hasOwn(OPERATIONS, type) ? OPERATIONS[type] : undefined
     if (operation === undefined) return errorBody(ERROR_CODES.unknownType, 'Unknown message type')

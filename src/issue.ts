@@ -1,5 +1,6 @@
 import { randomId, type Context } from './context.ts'
 import { RequestError } from './errors.ts'
+import { jsonProblem, MAX_JSON_DEPTH } from './json.ts'
 import { MAX_TOKEN_LENGTH, sign, type JsonObject } from './jws.ts'
 import type { CurrentToken } from './store.ts'
 
@@ -30,20 +31,38 @@ export function callerClaims(claims: unknown, ctx: Context): JsonObject {
   return caller
 }
 
-/** Refuses claims no token can carry: too large to stay under the token limit, or too deep to encode. */
+/**
+ * Room kept at issue below the token limit, so that every later refresh of the family fits too:
+ * the generation in the refresh token grows by digits, and after a key rotation the signing key
+ * may write a longer header and signature (an RSA-4096 signature is 640 characters longer than
+ * an HS256 one).
+ */
+export const REFRESH_HEADROOM = 1024
+
+/** Longest token `generate_access_token` hands out (both the access and the refresh token). */
+export const MAX_ISSUED_TOKEN_LENGTH = MAX_TOKEN_LENGTH - REFRESH_HEADROOM
+
+/**
+ * Refuses claims no token can carry unchanged: nested deeper than a token may be (it could never
+ * verify), holding a number JSON cannot write (1e400), or too large for the token limit.
+ */
 function checkEncodable(caller: JsonObject): void {
+  const problem = jsonProblem(caller, MAX_JSON_DEPTH, true)
+  if (problem === 'too_deep') throw new RequestError(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`)
+  if (problem === 'not_finite') throw new RequestError('payload holds a number JSON cannot carry (beyond the range of a double)')
   let json: string
   try {
     json = JSON.stringify(caller)
   } catch (cause) {
+    // Only a library caller can get here (a BigInt claim, say): a parsed message has none.
     throw new RequestError('payload cannot be encoded as JSON', { cause })
   }
   // base64url grows JSON by 4/3; the header and signature take the rest of the limit.
-  if (Math.ceil((json.length * 4) / 3) > MAX_TOKEN_LENGTH) throw tooLarge()
+  if (Math.ceil((json.length * 4) / 3) > MAX_ISSUED_TOKEN_LENGTH) throw tooLarge(MAX_ISSUED_TOKEN_LENGTH)
 }
 
-function tooLarge(): RequestError {
-  return new RequestError(`payload too large: the access token would exceed ${MAX_TOKEN_LENGTH} characters`)
+function tooLarge(limit: number): RequestError {
+  return new RequestError(`payload too large: a token would exceed ${limit} characters`)
 }
 
 /** Issues an access token and the first refresh token of a new family. */
@@ -52,7 +71,7 @@ export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
   const family = randomId()
   const now = ctx.now()
   const current = nextRefreshToken(ctx, now)
-  const tokens = await mint(ctx, caller, family, 0, current, now)
+  const tokens = await mint(ctx, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH)
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now)
   return tokens
 }
@@ -66,8 +85,9 @@ export function nextRefreshToken(ctx: Context, now: number): CurrentToken {
  * Signs a new access token for `caller`, issued `now`, and the refresh token of
  * `generation` in `family` described by `refresh`. Signing the same `refresh` again gives the
  * same refresh token, which is how the reuse interval hands a racing client its successor.
+ * Both tokens must fit `limit` (tighter at issue than at refresh: see REFRESH_HEADROOM).
  */
-export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number): Promise<TokenSet> {
+export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
@@ -77,7 +97,7 @@ export async function mint(ctx: Context, caller: JsonObject, family: string, gen
     sign(ctx.accessHeader, access, ctx.accessKey),
     sign(ctx.refreshHeader, refreshClaims, ctx.refreshKey),
   ])
-  if (accessToken.length > MAX_TOKEN_LENGTH) throw tooLarge()
+  if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
   return {
     access_token: accessToken,
     token_type: 'Bearer',

@@ -2,6 +2,7 @@
 // checked before anything in the payload is trusted.
 import { decodeText, encodeText } from './base64url.ts'
 import { TokenError } from './errors.ts'
+import { jsonProblem } from './json.ts'
 import type { HmacKey } from './keys.ts'
 
 /** Longest token accepted anywhere (PROTOCOL: a token over 16 KiB is malformed_token). */
@@ -18,7 +19,7 @@ export interface DecodedToken {
   signature: string
 }
 
-/** Decodes one segment into a JSON object; throws malformed_token otherwise. */
+/** Decodes one segment into a JSON object nested at most MAX_JSON_DEPTH levels; throws malformed_token otherwise. */
 export function parseSegment(segment: string): JsonObject {
   let value: unknown
   try {
@@ -26,7 +27,7 @@ export function parseSegment(segment: string): JsonObject {
   } catch (cause) {
     throw new TokenError('malformed_token', { cause })
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TokenError('malformed_token')
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || jsonProblem(value) !== undefined) throw new TokenError('malformed_token')
   return value as JsonObject
 }
 

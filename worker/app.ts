@@ -18,6 +18,13 @@ function refuse(c: Context<AppEnv>, status: 400 | 401 | 413 | 500, text: string,
 
 export const app = new Hono<AppEnv>()
 
+// Every response is JSON or a static page of a declared type: browsers must never sniff one into
+// something else (the inspector's pages get the same header with the rest of their policy).
+app.use('*', async function noSniff(c, next) {
+  await next()
+  c.res.headers.set('X-Content-Type-Options', 'nosniff')
+})
+
 app.post('/v1/messages', async (c) => {
   const instance = await instanceOr500(c, () => refuse(c, 500, 'hallpass is misconfigured: see the worker logs', ERROR_CODES.internal))
   if (instance instanceof Response) return instance
@@ -43,12 +50,11 @@ app.post('/v1/messages', async (c) => {
     },
     onInternalError: logInternalError,
   })
-  const reply = await handler.handle(message)
-  if (reply === null) return refuse(c, 400, 'A message must be a JSON object')
-  if (unauthorized) {
-    return c.json(reply, 401, { ...NO_STORE, 'WWW-Authenticate': 'Bearer realm="hallpass"' })
-  }
-  return c.json(reply, isInternalError(reply) ? 500 : 200, NO_STORE)
+  const response = await handler.respond(message)
+  if (response === null) return refuse(c, 400, 'A message must be a JSON object')
+  const json = { ...NO_STORE, 'Content-Type': 'application/json' }
+  if (unauthorized) return c.body(response.text, 401, { ...json, 'WWW-Authenticate': 'Bearer realm="hallpass"' })
+  return c.body(response.text, isInternalError(response.reply) ? 500 : 200, json)
 })
 
 function isInternalError(reply: JsonObject): boolean {

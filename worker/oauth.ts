@@ -38,6 +38,8 @@ async function parameters(c: Context<AppEnv>): Promise<Params> {
       return fail(400, 'Request body is not valid JSON')
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(400, 'Request body must be a JSON object')
+    const repeated = repeatedMember(body.text)
+    if (repeated !== undefined) return fail(400, `Parameter ${repeated} is repeated`)
     for (const [name, field] of Object.entries(value)) {
       if (typeof field !== 'string') return fail(400, `Parameter ${name} must be a string`)
       params.set(name, field)
@@ -49,6 +51,37 @@ async function parameters(c: Context<AppEnv>): Promise<Params> {
     }
   }
   return { ok: true, params }
+}
+
+const JSON_SPACE = new Set([' ', '\t', '\n', '\r'])
+
+/**
+ * The first name that appears twice among the top-level members of a JSON object text, where
+ * JSON.parse would silently keep the last one. Names are compared decoded (`"\u0061"` is `"a"`).
+ * Only for text JSON.parse has accepted, so strings and brackets are known to be well formed.
+ */
+export function repeatedMember(text: string): string | undefined {
+  const seen = new Set<string>()
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') {
+      const start = i
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++
+      if (depth !== 1) continue
+      let next = i + 1
+      while (JSON_SPACE.has(text[next]!)) next++
+      if (text[next] !== ':') continue
+      const name = JSON.parse(text.slice(start, i + 1)) as string
+      if (seen.has(name)) return name
+      seen.add(name)
+    } else if (c === '{' || c === '[') {
+      depth++
+    } else if (c === '}' || c === ']') {
+      depth--
+    }
+  }
+  return undefined
 }
 
 export const oauth = new Hono<AppEnv>()

@@ -45,11 +45,10 @@ export function serve(handler: MessageHandler, options: ServeOptions): Server {
   async function answer(value: unknown, n: number): Promise<void> {
     inFlight++
     try {
-      const reply = await handler.handle(value)
-      if (reply === null) log(`line ${n} ignored: not a JSON object`)
-      else writer.write(JSON.stringify(reply))
-    } catch (error) {
-      log(`line ${n}: internal error: ${error instanceof Error ? error.name : 'unknown'}`)
+      // respond() never throws: a message with a msg_id always gets exactly one reply line.
+      const response = await handler.respond(value)
+      if (response === null) log(`line ${n} ignored: not a JSON object`)
+      else writer.write(response.text)
     } finally {
       inFlight--
       if (input.isPaused()) maybeResume()

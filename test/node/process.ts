@@ -81,7 +81,7 @@ export async function connectNode(env: Record<string, string>): Promise<Transpor
   return {
     request: (message) =>
       exclusive(async () => {
-        node.child.stdin.write(JSON.stringify(message) + '\n')
+        node.child.stdin.write((typeof message === 'string' ? message : JSON.stringify(message)) + '\n')
         return JSON.parse(await node.nextLine()) as Message
       }),
     requestAll: (messages) =>

@@ -233,6 +233,148 @@ export function protocolSuite(name: string, connect: Connect): void {
     })
   })
 
+  describe(`${name}: bounds, and a reply a client can match for every message`, () => {
+    let node: Transport
+    beforeAll(async () => {
+      node = await connect({ HALLPASS_SECRET: SECRET })
+    })
+    afterAll(async () => {
+      await node?.close()
+    })
+    const ask = async (body: Message) => bodyOf(await node.request({ ...body, msg_id: 1 }))
+    /** JSON text of arrays nested `levels` deep around `inner`. */
+    const nested = (levels: number, inner = '1') => '['.repeat(levels) + inner + ']'.repeat(levels)
+    /** A claims text whose `deep` claim makes the whole payload `levels` deep. */
+    const deepClaims = (levels: number) => `{"sub":"deep","exp":${now() + 600},"deep":${nested(levels - 1)}}`
+
+    it.each([
+      ['an object', '{"a":1}'],
+      ['an array nested 20 000 deep', nested(20_000)],
+      ['null', 'null'],
+      ['true', 'true'],
+      ['2^53 + 1 (it would come back as 2^53)', '9007199254740993'],
+      ['2^53', '9007199254740992'],
+      ['-(2^53)', '-9007199254740992'],
+      ['1e400 (Infinity once parsed)', '1e400'],
+      ['-1e400', '-1e400'],
+    ])('answers a msg_id that is %s with error 12 and no in_reply_to', async (_label, msgId) => {
+      const reply = await node.request(`{"src":"c1","dest":"jwt","body":{"type":"verify_token","msg_id":${msgId},"token":"a.b.c"}}`)
+      expect(reply).toMatchObject({ src: 'jwt', dest: 'c1', body: { type: 'error', code: 12 } })
+      expect(bodyOf(reply)).not.toHaveProperty('in_reply_to')
+    })
+    it.each([
+      ['2^53 − 1', 9007199254740991],
+      ['-(2^53 − 1)', -9007199254740991],
+      ['a fraction', 1.5],
+      ['zero', 0],
+    ])('returns a msg_id of %s unchanged', async (_label, msgId) => {
+      const reply = bodyOf(await node.request(`{"type":"inspect_token","msg_id":${JSON.stringify(msgId)},"token":"x"}`))
+      expect(reply).toMatchObject({ type: 'token_invalid', in_reply_to: msgId })
+    })
+    it('answers a wrong-typed src with error 12 that carries in_reply_to', async () => {
+      const reply = await node.request(`{"src":${nested(20_000)},"dest":"jwt","body":{"type":"verify_token","msg_id":41,"token":"x"}}`)
+      expect(reply).toMatchObject({ src: 'jwt', body: { type: 'error', code: 12, in_reply_to: 41 } })
+      expect(reply).not.toHaveProperty('dest')
+    })
+    it('answers a wrong-typed dest with error 12 that carries in_reply_to and dest', async () => {
+      const reply = await node.request({ src: 'c7', dest: 5, body: { type: 'verify_token', msg_id: 42, token: 'x' } })
+      expect(reply).toMatchObject({ dest: 'c7', body: { type: 'error', code: 12, in_reply_to: 42 } })
+    })
+    it('answers a body that is not an object with error 12 addressed back', async () => {
+      expect(await node.request({ src: 'c8', dest: 'jwt', body: [1] })).toMatchObject({ src: 'jwt', dest: 'c8', body: { type: 'error', code: 12 } })
+    })
+
+    it('takes a message nested 64 levels deep and refuses one of 65 with error 12', async () => {
+      // Bare body (level 1) > payload (2) > "deep" (3 …): the payload's claim holds the rest.
+      const message = (levels: number) => `{"type":"generate_access_token","msg_id":43,"payload":{"sub":"u","deep":${nested(levels - 2, '0')}}}`
+      expect(bodyOf(await node.request(message(64)))).toMatchObject({ type: 'token_generated', in_reply_to: 43 })
+      const refused = bodyOf(await node.request(message(65)))
+      expect(refused).toMatchObject({ type: 'error', code: 12, in_reply_to: 43 })
+      expect(refused.text).toMatch(/64 levels/)
+    })
+    it.each([100, 2_500, 4_099, 6_000, 20_000])('refuses to issue a payload nested %i deep (error 12)', async (levels) => {
+      const reply = bodyOf(await node.request(`{"type":"generate_access_token","msg_id":44,"payload":{"sub":"u","deep":${nested(levels)}}}`))
+      expect(reply).toMatchObject({ type: 'error', code: 12, in_reply_to: 44 })
+    })
+    it('refuses to issue a payload holding 1e400 (it would come back as null)', async () => {
+      expect(bodyOf(await node.request('{"type":"generate_access_token","msg_id":45,"payload":{"sub":"u","n":1e400}}'))).toMatchObject({ type: 'error', code: 12, in_reply_to: 45 })
+    })
+    it('verifies a token whose payload is 64 levels deep, and every message answers one 65 deep as malformed_token', async () => {
+      expect(await ask({ type: 'verify_token', token: await forge({ alg: 'HS256', typ: 'JWT' }, deepClaims(64)) })).toMatchObject({ type: 'token_valid' })
+      const token = await forge({ alg: 'HS256', typ: 'JWT' }, deepClaims(65))
+      for (const type of ['verify_token', 'inspect_token', 'revoke_token']) {
+        expect(await ask({ type, token }), type).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+      }
+      expect(await ask({ type: 'refresh_token', refresh_token: token })).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+    })
+    it.each([2_500, 3_000, 4_099, 6_000])('answers malformed_token for a signed token nested %i deep, on verify and inspect', async (levels) => {
+      const token = await forge({ alg: 'HS256', typ: 'JWT' }, deepClaims(levels))
+      expect(await ask({ type: 'verify_token', token })).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+      expect(await ask({ type: 'inspect_token', token })).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+    })
+    it('answers malformed_token for a header nested too deep', async () => {
+      const token = await forge({ alg: 'HS256', typ: 'JWT', x: JSON.parse(nested(70)) as unknown }, { sub: 'u', exp: now() + 60 })
+      expect(await ask({ type: 'verify_token', token })).toMatchObject({ type: 'token_invalid', code: 'malformed_token' })
+    })
+
+    it('issues at the size limit only tokens it can also refresh (both within 16 KiB, or error 12)', async () => {
+      // The largest `sub` the node accepts, found by bisection: the refresh token carries `sub`
+      // too, with a longer header and the family claims.
+      const issueSub = async (length: number) => ask({ type: 'generate_access_token', payload: { sub: 's'.repeat(length) } })
+      let low = 1
+      let high = 16 * 1024
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2)
+        if ((await issueSub(mid)).type === 'token_generated') low = mid
+        else high = mid - 1
+      }
+      const largest = await issueSub(low)
+      expect(largest.type).toBe('token_generated')
+      expect(await issueSub(low + 1)).toMatchObject({ type: 'error', code: 12 })
+      expect((largest.access_token as string).length).toBeLessThanOrEqual(16 * 1024)
+      expect((largest.refresh_token as string).length).toBeLessThanOrEqual(16 * 1024)
+      let refreshToken = largest.refresh_token
+      for (let round = 0; round < 3; round++) {
+        const refreshed = await ask({ type: 'refresh_token', refresh_token: refreshToken })
+        expect(refreshed, `refresh ${round}`).toMatchObject({ type: 'token_refreshed' })
+        expect(await ask({ type: 'verify_token', token: refreshed.access_token })).toMatchObject({ type: 'token_valid' })
+        refreshToken = refreshed.refresh_token
+      }
+      // A payload of many claims at the limit, likewise.
+      const claims = await ask({ type: 'generate_access_token', payload: { sub: 'u', blob: 'b'.repeat(11_000) } })
+      expect(claims.type).toBe('token_generated')
+      expect(await ask({ type: 'refresh_token', refresh_token: claims.refresh_token })).toMatchObject({ type: 'token_refreshed' })
+    })
+
+    it('answers every one of the nastiest messages exactly once, matched by in_reply_to, and never with error 13', async () => {
+      const token = (await ask({ type: 'generate_access_token', payload: { sub: 'nasty' } })).access_token as string
+      const deepToken = await forge({ alg: 'HS256', typ: 'JWT' }, deepClaims(5_000))
+      const bodies = [
+        `"type":"inspect_token","token":${JSON.stringify(deepToken)}`,
+        `"type":"verify_token","token":${JSON.stringify(deepToken)}`,
+        `"type":"verify_token","token":${nested(50_000)}`,
+        `"type":"generate_access_token","payload":{"sub":"x","deep":${nested(20_000)}}`,
+        `"type":"generate_access_token","payload":{"sub":"x","o":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`,
+        `"type":"generate_access_token","payload":{"sub":${JSON.stringify('s'.repeat(15_000))}}`,
+        `"type":"generate_access_token","payload":{"sub":"x","n":1e400,"m":-1e-400}`,
+        `"type":"verify_token","token":${JSON.stringify(token)},"pad":${nested(30_000)}`,
+        `"type":"revoke_token","token":"\\ud800.\\udfff.x"`,
+        `"type":"init","node_id":${nested(10_000)}`,
+        `"type":${nested(10_000)}`,
+        `"type":"refresh_token","refresh_token":${JSON.stringify(token)}`,
+      ]
+      let id = 5_000
+      for (const body of bodies) {
+        for (const envelope of [(b: string) => `{${b}}`, (b: string) => `{"src":"c1","dest":"jwt","body":{${b}}}`]) {
+          const msgId = ++id
+          const reply = await node.request(envelope(`"msg_id":${msgId},${body}`))
+          expect(bodyOf(reply).in_reply_to, body.slice(0, 80)).toBe(msgId)
+          expect(bodyOf(reply).code, body.slice(0, 80)).not.toBe(13)
+        }
+      }
+    })
+  })
+
   describe(`${name}: RFC 7515 A.1 under its own key`, () => {
     let node: Transport
     beforeAll(async () => {

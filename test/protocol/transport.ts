@@ -2,8 +2,8 @@
 export type Message = Record<string, unknown>
 
 export interface Transport {
-  /** Sends one message and resolves with its reply. */
-  request(message: Message): Promise<Message>
+  /** Sends one message (an object, or the raw JSON text of one) and resolves with its reply. */
+  request(message: Message | string): Promise<Message>
   /** Sends messages at once (each with a distinct msg_id); replies in the order of `messages`. */
   requestAll(messages: Message[]): Promise<Message[]>
   close(): Promise<void>
@@ -21,7 +21,7 @@ export function bodyOf(reply: Message): Message {
  * `requestAll` for a transport whose requests are independent (HTTP): all at once, replies put
  * back in the order of `messages` by `in_reply_to`.
  */
-export function concurrently(request: (message: Message) => Promise<Message>): Transport['requestAll'] {
+export function concurrently(request: (message: Message | string) => Promise<Message>): Transport['requestAll'] {
   return async (messages) => {
     const replies = await Promise.all(messages.map(request))
     const byId = new Map(replies.map((reply) => [bodyOf(reply).in_reply_to, reply]))

@@ -20,8 +20,8 @@ export async function hmac(hash: 'SHA-256' | 'SHA-384' | 'SHA-512', secret: stri
   return encode(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data))))
 }
 
-/** A token with `header` and `payload` HMAC-signed with `secret` (SHA-256 unless told). */
-export async function forge(header: Claims, payload: Claims, secret: string | Uint8Array = SECRET, hash: 'SHA-256' | 'SHA-384' | 'SHA-512' = 'SHA-256'): Promise<string> {
+/** A token with `header` and `payload` (claims, or their JSON text as is) HMAC-signed with `secret` (SHA-256 unless told). */
+export async function forge(header: Claims, payload: Claims | string, secret: string | Uint8Array = SECRET, hash: 'SHA-256' | 'SHA-384' | 'SHA-512' = 'SHA-256'): Promise<string> {
   const input = `${segment(header)}.${segment(payload)}`
   return `${input}.${await hmac(hash, secret, input)}`
 }

@@ -71,6 +71,9 @@ export function fuzzMessages({ seed, count, heavyEach, validToken, limitBytes, l
     () => `{"type":"generate_access_token","msg_id":5,"payload":{"sub":"x","deep":${deep(20_000)}}}`,
     () => `{"src":${deep(20_000)},"dest":"jwt","body":{"type":"verify_token","msg_id":6,"token":"x"}}`,
     () => `{"type":"generate_access_token","msg_id":7,"payload":{"sub":"x","o":${deepObject(5_000)}}}`,
+    () => `{"src":"c1","dest":"jwt","body":{"type":"verify_token","msg_id":${deep(20_000)},"token":"x"}}`,
+    () => `{"type":"inspect_token","msg_id":11,"token":"eyJhbGciOiJIUzI1NiJ9.${btoa(`{"a":${deep(6_000)}}`).replace(/=+$/, '')}.x"}`,
+    () => `{"type":"verify_token","msg_id":${pick(['9007199254740993', '1e400', '-1e400', '{"a":1}'])},"token":"x"}`,
   ]
   const messages: Uint8Array[] = []
   const add = (made: Uint8Array | string) => messages.splice(int(messages.length + 1), 0, typeof made === 'string' ? utf8.encode(made) : made)

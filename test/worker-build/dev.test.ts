@@ -9,11 +9,11 @@ const ISSUER_KEY = 'dev-test-issuer-key-dev-test-issuer-key!'
 protocolSuite('npm run dev', async (env) => {
   const vars = Object.entries({ ...env, HALLPASS_ISSUER_KEY: ISSUER_KEY }).flatMap(([name, value]) => ['--var', `${name}:${value}`])
   const server = await wranglerDev(vars)
-  const request = async (message: Message): Promise<Message> => {
+  const request = async (message: Message | string): Promise<Message> => {
     const response = await fetch(new URL('/v1/messages', server.base), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ISSUER_KEY}` },
-      body: JSON.stringify(message),
+      body: typeof message === 'string' ? message : JSON.stringify(message),
     })
     return (await response.json()) as Message
   }

@@ -128,6 +128,19 @@ describe('routes', () => {
   it('answers 404 elsewhere', async () => {
     expect((await call('/v2/messages', { method: 'POST' })).status).toBe(404)
   })
+
+  it.each([
+    ['POST /v1/messages', () => message({ type: 'inspect_token', msg_id: 1, token: 'x' })],
+    ['POST /v1/messages, a body that is not JSON', () => message('{')],
+    ['POST /v1/messages without the issuer credential', () => message({ type: 'generate_access_token', msg_id: 1, payload: { sub: 'u' } }, undefined, null)],
+    ['POST /oauth/token', () => call('/oauth/token', { method: 'POST' })],
+    ['POST /oauth/revoke', () => call('/oauth/revoke', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'token=x' })],
+    ['GET /health', () => call('/health')],
+    ['GET /v1/messages (405)', () => call('/v1/messages')],
+    ['POST /nowhere (404)', () => call('/nowhere', { method: 'POST' })],
+  ])('sends X-Content-Type-Options: nosniff on %s', async (_label, send) => {
+    expect((await send()).headers.get('X-Content-Type-Options')).toBe('nosniff')
+  })
 })
 
 describe('configuration from bindings', () => {

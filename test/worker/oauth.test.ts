@@ -88,6 +88,22 @@ describe('POST /oauth/token, grant_type=refresh_token', () => {
   })
 
   it.each([
+    ['twice', '{"grant_type":"refresh_token","refresh_token":"a","refresh_token":"b"}'],
+    ['twice, spelled differently', '{"grant_type":"refresh_token","refresh_token":"a","refresh_\\u0074oken":"b"}'],
+    ['as grant_type twice with spaces', '{ "grant_type" : "refresh_token" , "refresh_token":"a" , "grant_type" :"x"}'],
+  ])('refuses a repeated parameter in a JSON body too: %s', async (_label, body) => {
+    const response = await call('/oauth/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })
+    const reply = await expectError(response, 400, 'invalid_request')
+    expect(reply.error_description).toMatch(/repeated/)
+  })
+
+  it('does not mistake a name inside a string value for a repeated parameter', async () => {
+    const { refresh_token: refreshToken } = await issue()
+    const body = JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken, note: '"refresh_token":"x"' })
+    expect((await call('/oauth/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).status).toBe(200)
+  })
+
+  it.each([
     ['no Content-Type', {}, 'grant_type=refresh_token&refresh_token=x'],
     ['text/plain', { 'Content-Type': 'text/plain' }, 'grant_type=refresh_token&refresh_token=x'],
     ['JSON that is not an object', { 'Content-Type': 'application/json' }, '["refresh_token"]'],

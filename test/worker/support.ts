@@ -29,7 +29,7 @@ export async function message(body: unknown, bound: Env = env, authorization: st
 /** The PROTOCOL suite's transport: each message one POST /v1/messages. */
 export const connectWorker: Connect = async (overrides) => {
   const bound = bindings(overrides)
-  const request = async (msg: Message): Promise<Message> => (await (await message(msg, bound)).json()) as Message
+  const request = async (msg: Message | string): Promise<Message> => (await (await message(msg, bound)).json()) as Message
   return {
     request,
     requestAll: concurrently(request),
