@@ -1,4 +1,6 @@
-// hallpass from Node: `npm install hallpass`, then `node main.mjs`.
+// hallpass from Node. In this repository: `npm run example:node` (it builds dist/; the file imports
+// `hallpass` by name, which Node resolves to this package itself). In a project of yours with the
+// package installed: `node main.mjs`.
 // The core is the same WebCrypto code as everywhere; `hallpass/node` adds node:crypto's HMAC.
 import { createHallpass, TokenError } from 'hallpass'
 import { nodeHmac } from 'hallpass/node'

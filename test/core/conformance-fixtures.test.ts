@@ -1,7 +1,7 @@
-// The conformance cases are public RFC data kept in the repository (test/fixtures/conformance), so a
-// plain clone tests without anything beside it. Where the project's shared folder sits next to the
-// checkout (../shared/conformance), this compares the two and reports any difference; without it,
-// only this comparison is skipped.
+// The conformance cases are public RFC data kept in the repository (test/fixtures/conformance), and
+// the contract is kept as docs/PROTOCOL.md, so a plain clone tests and reads without anything beside
+// it. Where the project's shared folder sits next to the checkout, this compares the copies with it
+// and reports any difference; without it, only these comparisons are skipped.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +11,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/conformance', import.meta.ur
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** The project's shared folder, beside the checkout when there is one. */
 const SHARED = join(ROOT, '..', 'shared', 'conformance')
+const SHARED_PROTOCOL = join(ROOT, '..', 'shared', 'PROTOCOL.md')
 
 const jsonFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.json')).sort()
 
@@ -28,5 +29,9 @@ describe('conformance fixtures', () => {
       const theirs = JSON.parse(readFileSync(join(SHARED, file), 'utf8'))
       expect(ours, `${file} differs from ../shared/conformance/${file}: copy it into test/fixtures/conformance`).toEqual(theirs)
     }
+  })
+
+  it.skipIf(!existsSync(SHARED_PROTOCOL))('docs/PROTOCOL.md is the shared PROTOCOL.md', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'PROTOCOL.md'), 'utf8'), 'copy ../shared/PROTOCOL.md to docs/PROTOCOL.md').toBe(readFileSync(SHARED_PROTOCOL, 'utf8'))
   })
 })

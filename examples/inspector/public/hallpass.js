@@ -168,6 +168,26 @@ var RequestError = class extends HallpassError {
   }
 };
 
+// src/json.ts
+var MAX_JSON_DEPTH = 64;
+function jsonProblem(value, maxDepth = MAX_JSON_DEPTH, finiteNumbers = false) {
+  if (typeof value === "number") return finiteNumbers && !Number.isFinite(value) ? "not_finite" : void 0;
+  if (typeof value !== "object" || value === null) return void 0;
+  if (maxDepth === 0) return "too_deep";
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, maxDepth - 1, finiteNumbers);
+      if (problem !== void 0) return problem;
+    }
+    return void 0;
+  }
+  for (const key in value) {
+    const problem = jsonProblem(value[key], maxDepth - 1, finiteNumbers);
+    if (problem !== void 0) return problem;
+  }
+  return void 0;
+}
+
 // src/handler.ts
 var ERROR_CODES = {
   unknownType: 10,
@@ -205,8 +225,14 @@ var OPERATIONS = {
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+function withReplyTo(msgId, reply) {
+  return msgId === void 0 ? reply : { type: reply.type, in_reply_to: msgId, ...reply };
+}
 function errorBody(code, text2) {
   return { type: "error", code, text: text2 };
+}
+function isUsableMsgId(value) {
+  return typeof value === "string" || typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
 }
 var MessageHandler = class {
   #hp;
@@ -219,29 +245,73 @@ var MessageHandler = class {
   /**
    * The reply to one parsed JSON value: an envelope for an envelope, a bare body for a bare body.
    * `null` when the value is not a JSON object at all (the transport reports that itself).
-   * One async step per message: this function awaits the operation's own promise and nothing else.
+   * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
+   * where the `msg_id` (or `src`) itself is unusable. One async step per message: this function
+   * awaits the operation's own promise and nothing else.
    */
   async handle(message) {
     if (!isObject(message)) return null;
-    if (!("body" in message)) return this.#withReplyTo(message, await this.#answer(message));
-    const { src, dest, body } = message;
-    if (src !== void 0 && typeof src !== "string" || dest !== void 0 && typeof dest !== "string") {
-      return { src: this.#nodeId, body: errorBody(ERROR_CODES.malformedRequest, "src and dest must be strings") };
+    const enveloped = "body" in message;
+    const body = enveloped ? message.body : message;
+    const msgId = isObject(body) ? body.msg_id : void 0;
+    if (msgId !== void 0 && !isUsableMsgId(msgId)) {
+      return this.#address(message, errorBody(ERROR_CODES.malformedRequest, "msg_id must be a string or a number within \xB1(2^53 \u2212 1)"));
     }
-    const reply = isObject(body) ? this.#withReplyTo(body, await this.#answer(body)) : errorBody(ERROR_CODES.malformedRequest, "body must be a JSON object");
-    return { src: dest ?? this.#nodeId, dest: src, body: reply };
+    const answer = this.#check(message, enveloped, body) ?? this.#answer(body);
+    return this.#address(message, withReplyTo(msgId, answer instanceof Promise ? await answer : answer));
   }
-  #withReplyTo(body, reply) {
-    const msgId = body.msg_id;
-    return msgId === void 0 ? reply : { type: reply.type, in_reply_to: msgId, ...reply };
+  /**
+   * The reply as JSON text, for a transport to write: never throws, and never leaves a message
+   * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
+   * before it gets here) becomes an error 13 reply addressed like the request.
+   */
+  async respond(message) {
+    let reply;
+    try {
+      reply = await this.handle(message);
+    } catch (error) {
+      reply = this.#internal(message, error);
+    }
+    if (reply === null) return null;
+    try {
+      return { text: JSON.stringify(reply), reply };
+    } catch (error) {
+      const fallback = this.#internal(message, error);
+      return { text: JSON.stringify(fallback), reply: fallback };
+    }
+  }
+  #internal(message, error) {
+    this.#options.onInternalError?.(error);
+    const reply = errorBody(ERROR_CODES.internal, "Internal error");
+    if (!isObject(message)) return reply;
+    const body = "body" in message ? message.body : message;
+    const msgId = isObject(body) ? body.msg_id : void 0;
+    return this.#address(message, withReplyTo(isUsableMsgId(msgId) ? msgId : void 0, reply));
+  }
+  /** The reply body in the request's shape: bare, or an envelope back to the sender (a string `src` only). */
+  #address(message, reply) {
+    if (!("body" in message)) return reply;
+    const { src, dest } = message;
+    return { src: typeof dest === "string" ? dest : this.#nodeId, dest: typeof src === "string" ? src : void 0, body: reply };
+  }
+  /** The envelope's and the whole message's faults, as an error body; undefined when there is none. */
+  #check(message, enveloped, body) {
+    if (enveloped) {
+      const { src, dest } = message;
+      if (src !== void 0 && typeof src !== "string" || dest !== void 0 && typeof dest !== "string") {
+        return errorBody(ERROR_CODES.malformedRequest, "src and dest must be strings");
+      }
+      if (!isObject(body)) return errorBody(ERROR_CODES.malformedRequest, "body must be a JSON object");
+    }
+    if (jsonProblem(message, MAX_JSON_DEPTH) !== void 0) {
+      return errorBody(ERROR_CODES.malformedRequest, `message nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    return void 0;
   }
   /** The reply body (no in_reply_to yet); a promise only when an operation is under way. */
   #answer(body) {
     const { type } = body;
     if (typeof type !== "string") return errorBody(ERROR_CODES.malformedRequest, "type must be a string");
-    if (body.msg_id !== void 0 && typeof body.msg_id !== "number" && typeof body.msg_id !== "string") {
-      return errorBody(ERROR_CODES.malformedRequest, "msg_id must be a number or a string");
-    }
     if (type === "init") return this.#init(body);
     const operation = Object.hasOwn(OPERATIONS, type) ? OPERATIONS[type] : void 0;
     if (operation === void 0) return errorBody(ERROR_CODES.unknownType, "Unknown message type");
@@ -280,7 +350,7 @@ function parseSegment(segment) {
   } catch (cause) {
     throw new TokenError("malformed_token", { cause });
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TokenError("malformed_token");
+  if (typeof value !== "object" || value === null || Array.isArray(value) || jsonProblem(value) !== void 0) throw new TokenError("malformed_token");
   return value;
 }
 function splitCompact(token) {
@@ -328,31 +398,36 @@ function callerClaims(claims, ctx) {
   checkEncodable(caller);
   return caller;
 }
+var REFRESH_HEADROOM = 1024;
+var MAX_ISSUED_TOKEN_LENGTH = MAX_TOKEN_LENGTH - REFRESH_HEADROOM;
 function checkEncodable(caller) {
+  const problem = jsonProblem(caller, MAX_JSON_DEPTH, true);
+  if (problem === "too_deep") throw new RequestError(`payload is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (problem === "not_finite") throw new RequestError("payload holds a number JSON cannot carry (beyond the range of a double)");
   let json;
   try {
     json = JSON.stringify(caller);
   } catch (cause) {
     throw new RequestError("payload cannot be encoded as JSON", { cause });
   }
-  if (Math.ceil(json.length * 4 / 3) > MAX_TOKEN_LENGTH) throw tooLarge();
+  if (Math.ceil(json.length * 4 / 3) > MAX_ISSUED_TOKEN_LENGTH) throw tooLarge(MAX_ISSUED_TOKEN_LENGTH);
 }
-function tooLarge() {
-  return new RequestError(`payload too large: the access token would exceed ${MAX_TOKEN_LENGTH} characters`);
+function tooLarge(limit) {
+  return new RequestError(`payload too large: a token would exceed ${limit} characters`);
 }
 async function issue(ctx, claims) {
   const caller = callerClaims(claims, ctx);
   const family = randomId();
   const now = ctx.now();
   const current = nextRefreshToken(ctx, now);
-  const tokens = await mint(ctx, caller, family, 0, current, now);
+  const tokens = await mint(ctx, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH);
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now);
   return tokens;
 }
 function nextRefreshToken(ctx, now) {
   return { jti: randomId(), iat: now, exp: now + ctx.refreshTtl };
 }
-async function mint(ctx, caller, family, generation, refresh2, now) {
+async function mint(ctx, caller, family, generation, refresh2, now, limit = MAX_TOKEN_LENGTH) {
   const registered = {};
   if (ctx.issuer !== void 0) registered.iss = ctx.issuer;
   if (ctx.audience !== void 0) registered.aud = ctx.audience;
@@ -362,7 +437,7 @@ async function mint(ctx, caller, family, generation, refresh2, now) {
     sign(ctx.accessHeader, access, ctx.accessKey),
     sign(ctx.refreshHeader, refreshClaims, ctx.refreshKey)
   ]);
-  if (accessToken.length > MAX_TOKEN_LENGTH) throw tooLarge();
+  if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit);
   return {
     access_token: accessToken,
     token_type: "Bearer",
