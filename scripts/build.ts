@@ -2,7 +2,7 @@
 //  1. dist/: ESM + .d.ts of src/ (core, hallpass/hono, hallpass/node) with tsc -p tsconfig.build.json;
 //  2. dist/**/*.d.ts: relative `./x.ts` specifiers rewritten to `./x.js` (tsc rewrites them in the
 //     JavaScript it emits, not in declarations), so consumers' TypeScript resolves them;
-//  3. examples/inspector/public/hallpass.js: the core bundled for browsers with esbuild, the one
+//  3. inspector/public/hallpass.js: the core bundled for browsers with esbuild, the one
 //     script the inspector page loads (committed, so the Worker can serve it without a build step).
 import { spawnSync } from 'node:child_process'
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,7 +35,7 @@ chmodSync(join(DIST, 'node', 'main.js'), 0o755)
 
 await build({
   entryPoints: [join(ROOT, 'src', 'index.ts')],
-  outfile: join(ROOT, 'examples', 'inspector', 'public', 'hallpass.js'),
+  outfile: join(ROOT, 'inspector', 'public', 'hallpass.js'),
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -44,4 +44,4 @@ await build({
   banner: { js: '// The hallpass core (src/index.ts) bundled for the inspector by `npm run build`. Do not edit.' },
   logLevel: 'warning',
 })
-console.log(`hallpass: built dist/ (${declarations} declaration files) and examples/inspector/public/hallpass.js`)
+console.log(`hallpass: built dist/ (${declarations} declaration files) and inspector/public/hallpass.js`)

@@ -12,6 +12,7 @@ export const TOKEN_ERRORS = {
   wrong_token_type: 'Wrong token type',
   token_revoked: 'Token revoked',
   refresh_token_reused: 'Refresh token reused',
+  unknown_key: 'Unknown key',
 } as const
 
 export type TokenErrorCode = keyof typeof TOKEN_ERRORS

@@ -1,16 +1,23 @@
-import { VerifiedCache } from './cache.ts'
-import { ACCESS_TYP, REFRESH_TYP, type Context } from './context.ts'
+// createHallpass: the composition root of the core. It checks the options against the settings
+// table, imports the keys once and hands the operations one shared context.
 import { ConfigError } from './errors.ts'
-import { MessageHandler, type HandlerOptions } from './handler.ts'
-import { issue, type TokenSet } from './issue.ts'
-import { inspect, type Inspection } from './inspect.ts'
-import type { JsonObject } from './jws.ts'
-import { encodeHeader } from './jws.ts'
-import { deriveRefreshSecret, importHmacKey, parseSecret, randomSecret, sameBytes, type HmacFactory, type SecretMaterial } from './keys.ts'
-import { refresh } from './refresh.ts'
-import { revoke } from './revoke.ts'
-import { MemoryStore, type TokenStore } from './store.ts'
-import { verifyAccess, type TokenKind } from './verify.ts'
+import type { JsonObject } from './jws/compact.ts'
+import { encodeHeader } from './jws/sign.ts'
+import { ACCESS_TYP, REFRESH_TYP, type TokenKind } from './jwt/typ.ts'
+import { hmacRingKey, type HmacFactory } from './keys/hmac.ts'
+import { KeyRing, KeySelector, type RingKey } from './keys/ring.ts'
+import { deriveRefreshSecret, parseSecret, randomSecret, sameBytes, type SecretMaterial } from './keys/secret.ts'
+import { MessageHandler, type HandlerOptions } from './protocol/handler.ts'
+import { checkedNumber, checkedText } from './protocol/settings.ts'
+import { MemoryStore } from './store/memory.ts'
+import type { TokenStore } from './store/types.ts'
+import { VerifiedCache } from './tokens/cache.ts'
+import type { Context, SigningKey } from './tokens/context.ts'
+import { inspect, type Inspection } from './tokens/inspect.ts'
+import { issue, type TokenSet } from './tokens/issue.ts'
+import { refresh } from './tokens/refresh.ts'
+import { revoke } from './tokens/revoke.ts'
+import { verifyAccess } from './tokens/verify.ts'
 
 export interface HallpassOptions {
   /** HS256 key of access tokens: a string (its UTF-8 bytes), a JSON JWK, or raw bytes; ≥ 32 bytes. Random when absent. */
@@ -48,7 +55,8 @@ export interface HallpassOptions {
   onWarning?: (message: string) => void
 }
 
-export const DEFAULTS = { accessTtl: 900, refreshTtl: 604800, clockTolerance: 0 } as const
+/** The defaults of the numeric options, from the settings table. */
+export const DEFAULTS = { accessTtl: checkedNumber('accessTtl', undefined), refreshTtl: checkedNumber('refreshTtl', undefined), clockTolerance: checkedNumber('clockTolerance', undefined) } as const
 
 export interface Hallpass {
   /** Issues an access token and a refresh token for `claims` (a JSON object with a non-empty `sub`). */
@@ -67,14 +75,6 @@ export interface Hallpass {
   handle(message: unknown): Promise<JsonObject | null>
 }
 
-function wholeNumber(value: number | undefined, fallback: number, name: string, allowZero: boolean, unit = 'seconds'): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new ConfigError(`${name} must be a whole number of ${unit}${allowZero ? '' : ' above 0'}`)
-  }
-  return value
-}
-
 async function resolveSecrets(options: HallpassOptions, warn: (message: string) => void): Promise<[SecretMaterial, SecretMaterial]> {
   let access: SecretMaterial
   if (options.secret === undefined) {
@@ -91,33 +91,41 @@ async function resolveSecrets(options: HallpassOptions, warn: (message: string) 
   return [access, refreshMaterial]
 }
 
+/** The header-and-signer pair of a ring key that signs tokens of `typ`. */
+function signingKey(key: RingKey, typ: string): SigningKey {
+  const header: JsonObject = { alg: key.alg, typ }
+  if (key.kid !== undefined) header.kid = key.kid
+  return { header: encodeHeader(header), signer: key.signer! }
+}
+
 /** Builds a hallpass instance: checks the options, imports both keys once. */
 export async function createHallpass(options: HallpassOptions = {}): Promise<Hallpass> {
-  const accessTtl = wholeNumber(options.accessTtl, DEFAULTS.accessTtl, 'HALLPASS_ACCESS_TTL', false)
-  const refreshTtl = wholeNumber(options.refreshTtl, DEFAULTS.refreshTtl, 'HALLPASS_REFRESH_TTL', false)
-  const clockTolerance = wholeNumber(options.clockTolerance, DEFAULTS.clockTolerance, 'HALLPASS_CLOCK_TOLERANCE', true)
-  const reuseInterval = wholeNumber(options.reuseInterval, 0, 'HALLPASS_REUSE_INTERVAL', true)
-  const verifyCache = wholeNumber(options.verifyCache, 0, 'HALLPASS_VERIFY_CACHE', true, 'entries')
-  for (const [name, value] of [['HALLPASS_ISSUER', options.issuer], ['HALLPASS_AUDIENCE', options.audience]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(`${name} must be a non-empty string`)
-  }
+  const accessTtl = checkedNumber('accessTtl', options.accessTtl)
+  const refreshTtl = checkedNumber('refreshTtl', options.refreshTtl)
+  const clockTolerance = checkedNumber('clockTolerance', options.clockTolerance)
+  const reuseInterval = checkedNumber('reuseInterval', options.reuseInterval)
+  const verifyCache = checkedNumber('verifyCache', options.verifyCache)
+  const issuer = checkedText('issuer', options.issuer)
+  const audience = checkedText('audience', options.audience)
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
   const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
-  const [accessKey, refreshKey] = await Promise.all([importHmacKey(accessMaterial, options.hmac), importHmacKey(refreshMaterial, options.hmac)])
+  const [accessKey, refreshKey] = await Promise.all([
+    hmacRingKey(accessMaterial.bytes, accessMaterial.kid, options.hmac),
+    hmacRingKey(refreshMaterial.bytes, refreshMaterial.kid, options.hmac),
+  ])
   const clock = options.clock ?? Date.now
   const ctx: Context = {
-    accessKey,
-    refreshKey,
-    accessHeader: encodeHeader(accessKey, ACCESS_TYP),
-    refreshHeader: encodeHeader(refreshKey, REFRESH_TYP),
+    // With one secret per kind, a header's kid is not used to find the key (PROTOCOL v1).
+    keys: new KeySelector(new KeyRing([accessKey], { findByKid: false }), new KeyRing([refreshKey], { findByKid: false })),
+    access: signingKey(accessKey, ACCESS_TYP),
+    refresh: signingKey(refreshKey, REFRESH_TYP),
     accessTtl,
     refreshTtl,
-    issuer: options.issuer,
-    audience: options.audience,
+    issuer,
+    audience,
     clockTolerance,
     reuseInterval,
     store: options.store ?? new MemoryStore(),
-    headers: new Map(),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
   }

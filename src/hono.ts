@@ -3,14 +3,11 @@
 // imported, so it adds no runtime dependency and runs wherever Hono does (Workers, Node, Deno, Bun).
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
-import { createHallpass } from './hallpass.ts'
-import type { JsonObject } from './jws.ts'
-import { parseSecret } from './keys.ts'
+import type { JsonObject } from './jws/compact.ts'
+import { parseSecret } from './keys/secret.ts'
+import { createVerifier, type Verifier } from './tokens/verifier.ts'
 
-/** What verifies a token: a Hallpass instance, or anything that throws TokenError like one. */
-export interface Verifier {
-  verify(token: string): Promise<JsonObject>
-}
+export type { Verifier }
 
 interface CommonOptions {
   /** The `realm` of the WWW-Authenticate challenge ("hallpass"). */
@@ -89,12 +86,11 @@ export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<
     // Keys are imported on first use (WebCrypto is async), once per middleware.
     verifier = {
       async verify(token) {
-        pending ??= createHallpass({
+        pending ??= createVerifier({
           secret,
           ...(issuer === undefined ? {} : { issuer }),
           ...(audience === undefined ? {} : { audience }),
           ...(clockTolerance === undefined ? {} : { clockTolerance }),
-          onWarning: () => undefined,
         })
         return (await pending).verify(token)
       },

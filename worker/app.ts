@@ -2,7 +2,7 @@
 // revocation endpoints, a health check, and the token inspector page at GET / (static assets).
 // Every route runs the same core as the stdin node.
 import { Hono, type Context } from 'hono'
-import { INSPECTOR_HEADERS } from '../examples/inspector/headers.ts'
+import { INSPECTOR_HEADERS } from '../inspector/headers.ts'
 import { ERROR_CODES, errorBody, type JsonObject } from '../src/index.ts'
 import { MAX_BODY_BYTES, readBody } from './body.ts'
 import type { AppEnv } from './env.ts'

@@ -1,6 +1,6 @@
 // One hallpass instance per isolate and configuration: key import and HKDF run once, not per
 // request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
-import { ConfigError, CONFIG_TABLE, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, type Hallpass } from '../src/index.ts'
+import { ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type Setting } from '../src/index.ts'
 import type { Context } from 'hono'
 import type { AppEnv, Env } from './env.ts'
 import { DurableObjectStore } from './store.ts'
@@ -11,7 +11,8 @@ export interface Instance {
   issuerKeyDigest: ArrayBuffer | undefined
 }
 
-const CONFIG_NAMES = [...CONFIG_TABLE.map(([name]) => name), 'HALLPASS_ISSUER_KEY'] as const
+/** The bindings the worker reads: every setting of the table that is not the stdin node's alone. */
+const CONFIG_NAMES = Object.values(SETTINGS as Record<string, Setting>).filter((setting) => setting.where !== 'node').map((setting) => setting.env)
 
 /** Configurations kept per isolate; more than one only when bindings differ (tests, overrides). */
 const MAX_CONFIGURATIONS = 8

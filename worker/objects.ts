@@ -3,7 +3,6 @@
 // object can interleave: a compare-and-rotate is atomic without explicit transactions.
 import { DurableObject } from 'cloudflare:workers'
 import { applyRotation, type FamilyRecord, type RotateRequest, type RotateResult } from '../src/index.ts'
-import type { Env } from './env.ts'
 
 interface FamilyRow extends Record<string, SqlStorageValue> {
   id: string
@@ -31,7 +30,7 @@ function recordOf(row: FamilyRow): FamilyRecord {
  * One refresh family per instance (the namespace is addressed with idFromName(family id)), so
  * families never contend with each other. An alarm at the family's expiry deletes its storage.
  */
-export class RefreshFamilies extends DurableObject<Env> {
+export class RefreshFamilies extends DurableObject<object> {
   /** Whether the table exists: created on first use, and again after the expiry alarm wiped storage. */
   #ready = false
 
@@ -127,8 +126,8 @@ export function revocationShard(jti: string): string {
 const SWEEP_BATCH = 256
 
 /** Revoked access tokens (jti → until when), strongly consistent: one shard owns each jti. */
-export class Revocations extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
+export class Revocations extends DurableObject<object> {
+  constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env)
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID')
     ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS revoked_by_expiry ON revoked (expires_at)')

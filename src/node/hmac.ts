@@ -1,7 +1,7 @@
 // HMAC-SHA-256 on node:crypto for the stdin node: in Node, one synchronous HMAC costs about a
 // microsecond while one `crypto.subtle` call costs tens (it is asynchronous and crosses threads).
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
-import type { HmacFactory } from '../keys.ts'
+import type { HmacFactory } from '../keys/hmac.ts'
 
 /** Characters of a base64url HMAC-SHA-256 signature. */
 const SIGNATURE_LENGTH = 43

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm start --silent` / `hallpass`: the stdin node over the PROTOCOL configuration.
 import process from 'node:process'
-import { optionsFromEnvironment, wholeNumberVariable, CONFIG_TABLE } from '../config.ts'
 import { ConfigError } from '../errors.ts'
 import { createHallpass } from '../hallpass.ts'
+import { optionsFromEnvironment, readSetting } from '../protocol/environment.ts'
+import { checkedNumber, describeSettings } from '../protocol/settings.ts'
 import { nodeHmac } from './hmac.ts'
-import { DEFAULT_MAX_LINE_BYTES, serve } from './serve.ts'
+import { serve } from './serve.ts'
 
 const USAGE = `hallpass: a JWT node speaking the hallpass line protocol on stdin/stdout.
 
@@ -14,9 +15,7 @@ Usage: hallpass            (or, in the repository: npm start --silent)
   Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, inspect_token.
 
 Configuration (environment):
-${[...CONFIG_TABLE, ['HALLPASS_MAX_LINE_BYTES', 'longest input line, bytes; longer lines are discarded', String(DEFAULT_MAX_LINE_BYTES)]]
-  .map(([name, meaning, fallback]) => `  ${name.padEnd(26)}${meaning}\n  ${''.padEnd(26)}default: ${fallback}`)
-  .join('\n')}
+${describeSettings('node')}
 `
 
 function log(message: string): void {
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
   let maxLineBytes: number
   let hp
   try {
-    maxLineBytes = wholeNumberVariable(process.env, 'HALLPASS_MAX_LINE_BYTES', 'bytes') ?? DEFAULT_MAX_LINE_BYTES
+    maxLineBytes = checkedNumber('maxLineBytes', readSetting(process.env, 'maxLineBytes'))
     hp = await createHallpass({ ...optionsFromEnvironment(process.env), hmac: nodeHmac, onWarning: log })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error

@@ -2,12 +2,13 @@
 // handled as they arrive and answered as they finish; stdout carries protocol lines only.
 import { isAscii, isUtf8 } from 'node:buffer'
 import type { Readable, Writable } from 'node:stream'
-import type { MessageHandler } from '../handler.ts'
+import type { MessageHandler } from '../protocol/handler.ts'
+import { SETTINGS } from '../protocol/settings.ts'
 import { LineSplitter } from './lines.ts'
 import { LineWriter } from './writer.ts'
 
 /** PROTOCOL default line limit: 1 MiB. */
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+export const DEFAULT_MAX_LINE_BYTES = SETTINGS.maxLineBytes.default
 
 /** Messages in flight before reading pauses, so a fast writer cannot grow memory without bound. */
 const MAX_IN_FLIGHT = 1024

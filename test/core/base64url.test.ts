@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decode, decodeText, encode, encodeText } from '../../src/base64url.ts'
+import { decode, decodeText, encode, encodeText } from '../../src/lib/base64url.ts'
 
 describe('base64url', () => {
   it('round-trips every length and byte value', () => {

@@ -2,7 +2,7 @@
 // reply text for every message with a msg_id, even when a reply cannot be serialized.
 import { describe, expect, it } from 'vitest'
 import { MessageHandler, type Hallpass } from '../../src/index.ts'
-import { jsonProblem, MAX_JSON_DEPTH } from '../../src/json.ts'
+import { jsonProblem, MAX_JSON_DEPTH } from '../../src/lib/json.ts'
 
 const nested = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels))
 

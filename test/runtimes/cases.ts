@@ -4,7 +4,7 @@
 import rfc7515 from '../fixtures/conformance/rfc7515-a1.json' with { type: 'json' }
 import seedSamples from '../fixtures/conformance/seed-samples.json' with { type: 'json' }
 import { Hono } from 'hono'
-import { encode } from '../../src/base64url.ts'
+import { encode } from '../../src/lib/base64url.ts'
 import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
 import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/index.ts'
 import { matches } from '../protocol/match.ts'

@@ -1,6 +1,6 @@
 // Builds tokens by hand, the way an attacker would: any header, any payload, any signature.
 // WebCrypto only, so the same helpers run in Node, workerd, browsers and Deno.
-import { encode, encodeText } from '../../src/base64url.ts'
+import { encode, encodeText } from '../../src/lib/base64url.ts'
 
 export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!'
 

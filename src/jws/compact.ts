@@ -1,9 +1,8 @@
-// Compact JWS (RFC 7515 §7.1) with HS256 only. Parsing is strict and cheap; the signature is
-// checked before anything in the payload is trusted.
-import { decodeText, encodeText } from './base64url.ts'
-import { TokenError } from './errors.ts'
-import { jsonProblem } from './json.ts'
-import type { HmacKey } from './keys.ts'
+// Compact JWS serialization (RFC 7515 §7.1): splitting and strict decoding. Nothing here trusts
+// anything: the signature is checked elsewhere, before anything in the payload is used.
+import { decodeText } from '../lib/base64url.ts'
+import { TokenError } from '../errors.ts'
+import { jsonProblem } from '../lib/json.ts'
 
 /** Longest token accepted anywhere (PROTOCOL: a token over 16 KiB is malformed_token). */
 export const MAX_TOKEN_LENGTH = 16 * 1024
@@ -60,27 +59,4 @@ export function splitCompact(token: unknown): CompactParts {
 export function decodeCompact(token: unknown): DecodedToken {
   const parts = splitCompact(token)
   return { header: parseSegment(parts.header), payload: parseSegment(parts.payload), signingInput: parts.signingInput, signature: parts.signature }
-}
-
-/**
- * The algorithm allow-list: HS256 exactly. `none` in any casing, other HMAC sizes and every
- * asymmetric algorithm are refused before any key is touched. A `crit` header names extensions we
- * do not implement, so RFC 7515 §4.1.11 makes such a token invalid.
- */
-export function checkHeader(header: JsonObject): void {
-  if (header.alg !== 'HS256') throw new TokenError('unsupported_algorithm')
-  if (header.crit !== undefined) throw new TokenError('malformed_token')
-}
-
-/** The encoded protected header for a key and token type, computed once per key. */
-export function encodeHeader(key: HmacKey, typ: string): string {
-  const header: JsonObject = { alg: 'HS256', typ }
-  if (key.kid !== undefined) header.kid = key.kid
-  return encodeText(JSON.stringify(header))
-}
-
-/** Signs `payload` under a header already encoded by `encodeHeader`. */
-export async function sign(encodedHeader: string, payload: JsonObject, key: HmacKey): Promise<string> {
-  const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`
-  return `${signingInput}.${await key.hmac.sign(signingInput)}`
 }

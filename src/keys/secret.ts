@@ -1,5 +1,7 @@
-import { decode, encode, utf8 } from './base64url.ts'
-import { ConfigError } from './errors.ts'
+// Secrets as configured: a string (its UTF-8 bytes) or a JSON JWK of kty oct; the length rule, the
+// refresh key's derivation, and a random default. No text here ever includes a secret.
+import { decode, utf8 } from '../lib/base64url.ts'
+import { ConfigError } from '../errors.ts'
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 export const MIN_SECRET_BYTES = 32
@@ -8,50 +10,6 @@ export const MIN_SECRET_BYTES = 32
 export interface SecretMaterial {
   bytes: Uint8Array<ArrayBuffer>
   kid?: string
-}
-
-/**
- * HMAC-SHA-256 under one key. The core's default is WebCrypto; a runtime with a faster HMAC
- * (node:crypto) can plug its own in through `HallpassOptions.hmac`.
- */
-export interface Hmac {
-  /** The base64url signature of `input`. */
-  sign(input: string): Promise<string> | string
-  /**
-   * Whether `signature` is exactly the base64url signature of `input`, compared in constant time.
-   * Only the canonical spelling may pass.
-   */
-  verify(input: string, signature: string): Promise<boolean> | boolean
-}
-
-/** Makes an `Hmac` for a key; called once per key, never per token. */
-export type HmacFactory = (secret: Uint8Array<ArrayBuffer>) => Promise<Hmac> | Hmac
-
-/** A key ready for HS256, imported once and reused for every call. */
-export interface HmacKey {
-  hmac: Hmac
-  kid?: string
-}
-
-const SHA256_BYTES = 32
-
-/** HMAC on `crypto.subtle`: the key is a non-extractable CryptoKey; verification is constant-time. */
-export const webCryptoHmac: HmacFactory = async (secret) => {
-  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
-  return {
-    async sign(input) {
-      return encode(new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(input))))
-    },
-    async verify(input, signature) {
-      let bytes: Uint8Array<ArrayBuffer>
-      try {
-        bytes = decode(signature)
-      } catch {
-        return false
-      }
-      return bytes.length === SHA256_BYTES && crypto.subtle.verify('HMAC', key, bytes, utf8(input))
-    },
-  }
 }
 
 /**
@@ -100,11 +58,6 @@ function parseJwk(value: string, name: string): SecretMaterial {
     throw new ConfigError(`${name}: the JWK's "k" is not strict base64url`, { cause })
   }
   return kid === undefined ? { bytes } : { bytes, kid }
-}
-
-export async function importHmacKey(material: SecretMaterial, factory: HmacFactory = webCryptoHmac): Promise<HmacKey> {
-  const hmac = await factory(material.bytes)
-  return material.kid === undefined ? { hmac } : { hmac, kid: material.kid }
 }
 
 /**

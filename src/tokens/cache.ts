@@ -2,7 +2,7 @@
 // tokens can never share an entry (the cache-confusion class of bug fast-jwt had to fix). Only
 // tokens whose signature and claims passed are stored; expiry and revocation are still checked
 // on every hit.
-import type { JsonObject } from './jws.ts'
+import type { JsonObject } from '../jws/compact.ts'
 
 export class VerifiedCache {
   readonly #max: number

@@ -1,9 +1,17 @@
 // The protocol dispatcher (PROTOCOL.md): one parsed message in, one reply out. Both transports,
 // the stdin node and the edge worker, are thin adapters over this.
-import { HallpassError, RequestError, TokenError } from './errors.ts'
-import type { Hallpass } from './hallpass.ts'
-import { jsonProblem, MAX_JSON_DEPTH } from './json.ts'
-import type { JsonObject } from './jws.ts'
+import { HallpassError, RequestError, TokenError } from '../errors.ts'
+import type { JsonObject } from '../jws/compact.ts'
+import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
+
+/** What the handler dispatches to: the operations of a hallpass instance (createHallpass). */
+export interface Operations {
+  issue(claims: unknown): Promise<unknown>
+  verify(token: unknown): Promise<unknown>
+  refresh(refreshToken: unknown): Promise<unknown>
+  revoke(token: unknown): Promise<unknown>
+  inspect(token: unknown): unknown
+}
 
 /** Maelstrom error codes used by the protocol. */
 export const ERROR_CODES = {
@@ -22,7 +30,7 @@ export interface HandlerOptions {
 
 /** One message type: `run` starts the work (it may throw), `reply` shapes its result. */
 interface Operation {
-  run(hp: Hallpass, body: JsonObject): unknown
+  run(hp: Operations, body: JsonObject): unknown
   reply(result: any): JsonObject
 }
 
@@ -85,11 +93,11 @@ export interface SerializedReply {
 
 /** A protocol message handler bound to one hallpass instance; it keeps the node id from `init`. */
 export class MessageHandler {
-  readonly #hp: Hallpass
+  readonly #hp: Operations
   readonly #options: HandlerOptions
   #nodeId: string | undefined
 
-  constructor(hp: Hallpass, options: HandlerOptions = {}) {
+  constructor(hp: Operations, options: HandlerOptions = {}) {
     this.#hp = hp
     this.#options = options
   }

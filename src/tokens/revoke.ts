@@ -1,7 +1,8 @@
+import { TokenError } from '../errors.ts'
+import type { TokenKind } from '../jwt/typ.ts'
 import type { Context } from './context.ts'
-import { TokenError } from './errors.ts'
 import { familyOf } from './refresh.ts'
-import { verifyToken, type TokenKind } from './verify.ts'
+import { verifyToken } from './verify.ts'
 
 /**
  * Revokes a token that verifies: a refresh token takes its whole family with it; an access token

@@ -1,9 +1,9 @@
-// `npm run inspector`: serves examples/inspector/public on 127.0.0.1 (port 8788, or --port N /
+// `npm run inspector`: serves inspector/public on 127.0.0.1 (port 8788, or --port N /
 // PORT). Only the page's own files, with the inspector's security headers; nothing is logged.
 import { join } from 'node:path'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
-import { portFromArgs, startStaticServer, type StaticServer } from '../../scripts/static-server.ts'
+import { portFromArgs, startStaticServer, type StaticServer } from '../scripts/static-server.ts'
 import { INSPECTOR_HEADERS } from './headers.ts'
 
 const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url))

@@ -1,4 +1,4 @@
-import { decodeCompact, type JsonObject } from './jws.ts'
+import { decodeCompact, type JsonObject } from '../jws/compact.ts'
 
 export interface Inspection {
   header: JsonObject

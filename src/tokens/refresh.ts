@@ -1,7 +1,7 @@
+import { TokenError } from '../errors.ts'
+import type { JsonObject } from '../jws/compact.ts'
 import type { Context } from './context.ts'
-import { TokenError } from './errors.ts'
 import { mint, nextRefreshToken, type TokenSet } from './issue.ts'
-import type { JsonObject } from './jws.ts'
 import { verifyToken } from './verify.ts'
 
 /** The family and generation a verified refresh token names. */

@@ -1,8 +1,10 @@
-import { randomId, type Context } from './context.ts'
-import { RequestError } from './errors.ts'
-import { jsonProblem, MAX_JSON_DEPTH } from './json.ts'
-import { MAX_TOKEN_LENGTH, sign, type JsonObject } from './jws.ts'
-import type { CurrentToken } from './store.ts'
+import { RequestError } from '../errors.ts'
+import { MAX_TOKEN_LENGTH, type JsonObject } from '../jws/compact.ts'
+import { sign } from '../jws/sign.ts'
+import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
+import { randomId } from '../lib/random.ts'
+import type { CurrentToken } from '../store/types.ts'
+import type { Context } from './context.ts'
 
 /** What `generate_access_token` and `refresh_token` answer (RFC 6749 §5.1 field names). */
 export interface TokenSet {
@@ -94,8 +96,8 @@ export async function mint(ctx: Context, caller: JsonObject, family: string, gen
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() }
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
   const [accessToken, refreshToken] = await Promise.all([
-    sign(ctx.accessHeader, access, ctx.accessKey),
-    sign(ctx.refreshHeader, refreshClaims, ctx.refreshKey),
+    sign(ctx.access.header, access, ctx.access.signer),
+    sign(ctx.refresh.header, refreshClaims, ctx.refresh.signer),
   ])
   if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
   return {
