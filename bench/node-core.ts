@@ -7,7 +7,7 @@ import { sign as honoSign, verify as honoVerify } from 'hono/jwt'
 import tsndr from '@tsndr/cloudflare-worker-jwt'
 import { measure } from 'mitata'
 import { createHallpass } from '../src/index.ts'
-import { nodeHmac } from '../src/node/hmac.ts'
+import { nodeCrypto } from '../src/node/crypto.ts'
 import { makeTokens, SECRET } from './tokens.ts'
 
 export interface Row {
@@ -25,8 +25,8 @@ export async function benchNodeCore(log: (line: string) => void = console.log): 
   const secretBytes = new TextEncoder().encode(SECRET)
   const cryptoKey = await crypto.subtle.importKey('raw', secretBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
   const hpWeb = await createHallpass({ secret: SECRET })
-  const hpNode = await createHallpass({ secret: SECRET, hmac: nodeHmac })
-  const hpNodeCached = await createHallpass({ secret: SECRET, hmac: nodeHmac, verifyCache: 1000 })
+  const hpNode = await createHallpass({ secret: SECRET, crypto: nodeCrypto })
+  const hpNodeCached = await createHallpass({ secret: SECRET, crypto: nodeCrypto, verifyCache: 1000 })
   const hpWebCached = await createHallpass({ secret: SECRET, verifyCache: 1000 })
   const fastVerify = createVerifier({ key: SECRET, algorithms: ['HS256'], cache: false })
   const fastVerifyCached = createVerifier({ key: SECRET, algorithms: ['HS256'], cache: true })

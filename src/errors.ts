@@ -50,3 +50,10 @@ export class RequestError extends HallpassError {
     super('ERR_HALLPASS_REQUEST', message, options)
   }
 }
+
+/** An operation this node does not offer: issuing on a verify-only node (Maelstrom error code 10). */
+export class VerifyOnlyError extends HallpassError {
+  constructor() {
+    super('ERR_HALLPASS_VERIFY_ONLY', 'This node only verifies')
+  }
+}

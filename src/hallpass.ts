@@ -1,18 +1,16 @@
 // createHallpass: the composition root of the core. It checks the options against the settings
 // table, imports the keys once and hands the operations one shared context.
-import { ConfigError } from './errors.ts'
 import type { JsonObject } from './jws/compact.ts'
-import { encodeHeader } from './jws/sign.ts'
 import { ACCESS_TYP, REFRESH_TYP, type TokenKind } from './jwt/typ.ts'
-import { hmacRingKey, type HmacFactory } from './keys/hmac.ts'
-import { KeyRing, KeySelector, type RingKey } from './keys/ring.ts'
-import { deriveRefreshSecret, parseSecret, randomSecret, sameBytes, type SecretMaterial } from './keys/secret.ts'
+import type { CryptoProvider } from './keys/crypto.ts'
+import { resolveKeys } from './keys/resolve.ts'
+import { KeySelector } from './keys/ring.ts'
 import { MessageHandler, type HandlerOptions } from './protocol/handler.ts'
 import { checkedNumber, checkedText } from './protocol/settings.ts'
 import { MemoryStore } from './store/memory.ts'
 import type { TokenStore } from './store/types.ts'
 import { VerifiedCache } from './tokens/cache.ts'
-import type { Context, SigningKey } from './tokens/context.ts'
+import type { Context } from './tokens/context.ts'
 import { inspect, type Inspection } from './tokens/inspect.ts'
 import { issue, type TokenSet } from './tokens/issue.ts'
 import { refresh } from './tokens/refresh.ts'
@@ -22,8 +20,19 @@ import { verifyAccess } from './tokens/verify.ts'
 export interface HallpassOptions {
   /** HS256 key of access tokens: a string (its UTF-8 bytes), a JSON JWK, or raw bytes; ≥ 32 bytes. Random when absent. */
   secret?: string | Uint8Array<ArrayBuffer>
-  /** Key of refresh tokens, same forms. Derived from `secret` with HKDF when absent; never equal to it. */
+  /**
+   * Key of refresh tokens, same forms, or (with `keys`) a JWK Set of HS256 `oct` keys with kids: the
+   * first signs, all verify. Derived from `secret` with HKDF when absent; required with `keys`.
+   */
   refreshSecret?: string | Uint8Array<ArrayBuffer>
+  /**
+   * The access-token key ring instead of `secret`: a JWK Set (JSON text or object) of HS256/384/512,
+   * RS256, PS256, ES256, ES384 or EdDSA keys, each with its `alg`. Keys with private material sign
+   * and verify; public keys only verify. Without any private key the node only verifies.
+   */
+  keys?: string | { keys: unknown[] }
+  /** The `kid` of the key in `keys` that signs new access tokens (the first with private material). */
+  signingKid?: string
   /** Access-token lifetime in seconds (900). */
   accessTtl?: number
   /** Refresh-token lifetime in seconds (604800). */
@@ -49,8 +58,8 @@ export interface HallpassOptions {
    * every hit.
    */
   verifyCache?: number
-  /** HMAC implementation; WebCrypto by default. The stdin node plugs in node:crypto. */
-  hmac?: HmacFactory
+  /** Signing and verifying primitives; WebCrypto by default. The stdin node plugs in node:crypto. */
+  crypto?: CryptoProvider
   /** Told of configuration warnings (a random secret); `console.warn` by default. */
   onWarning?: (message: string) => void
 }
@@ -69,33 +78,12 @@ export interface Hallpass {
   revoke(token: unknown): Promise<{ kind: TokenKind }>
   /** Decodes without verifying. */
   inspect(token: unknown): Inspection
+  /** The public JWKs of the asymmetric access keys (`jwks`): never an `oct` key, never private material. */
+  jwks(): Array<JsonWebKey & { kid: string }>
   /** A protocol message handler over this instance (PROTOCOL.md). */
   handler(options?: HandlerOptions): MessageHandler
   /** Handles one protocol message with a default handler. */
   handle(message: unknown): Promise<JsonObject | null>
-}
-
-async function resolveSecrets(options: HallpassOptions, warn: (message: string) => void): Promise<[SecretMaterial, SecretMaterial]> {
-  let access: SecretMaterial
-  if (options.secret === undefined) {
-    access = randomSecret()
-    warn('HALLPASS_SECRET is not set: using a random secret for this process. Its tokens stop verifying when it exits, and no other service can verify them.')
-  } else {
-    access = parseSecret(options.secret, 'HALLPASS_SECRET')
-  }
-  if (options.refreshSecret === undefined) return [access, await deriveRefreshSecret(access)]
-  const refreshMaterial = parseSecret(options.refreshSecret, 'HALLPASS_REFRESH_SECRET')
-  if (sameBytes(access.bytes, refreshMaterial.bytes)) {
-    throw new ConfigError('HALLPASS_REFRESH_SECRET must differ from HALLPASS_SECRET: a refresh token must never verify as an access token')
-  }
-  return [access, refreshMaterial]
-}
-
-/** The header-and-signer pair of a ring key that signs tokens of `typ`. */
-function signingKey(key: RingKey, typ: string): SigningKey {
-  const header: JsonObject = { alg: key.alg, typ }
-  if (key.kid !== undefined) header.kid = key.kid
-  return { header: encodeHeader(header), signer: key.signer! }
 }
 
 /** Builds a hallpass instance: checks the options, imports both keys once. */
@@ -108,17 +96,17 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const issuer = checkedText('issuer', options.issuer)
   const audience = checkedText('audience', options.audience)
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
-  const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn)
-  const [accessKey, refreshKey] = await Promise.all([
-    hmacRingKey(accessMaterial.bytes, accessMaterial.kid, options.hmac),
-    hmacRingKey(refreshMaterial.bytes, refreshMaterial.kid, options.hmac),
-  ])
+  const keys = await resolveKeys(
+    { secret: options.secret, refreshSecret: options.refreshSecret, keys: options.keys, signingKid: checkedText('signingKid', options.signingKid), crypto: options.crypto, warn },
+    ACCESS_TYP,
+    REFRESH_TYP,
+  )
   const clock = options.clock ?? Date.now
   const ctx: Context = {
-    // With one secret per kind, a header's kid is not used to find the key (PROTOCOL v1).
-    keys: new KeySelector(new KeyRing([accessKey], { findByKid: false }), new KeyRing([refreshKey], { findByKid: false })),
-    access: signingKey(accessKey, ACCESS_TYP),
-    refresh: signingKey(refreshKey, REFRESH_TYP),
+    keys: new KeySelector(keys.access, keys.refresh),
+    access: keys.accessSigner,
+    refresh: keys.refreshSigner,
+    published: keys.published,
     accessTtl,
     refreshTtl,
     issuer,
@@ -136,6 +124,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     refresh: (token) => refresh(ctx, token),
     revoke: (token) => revoke(ctx, token),
     inspect,
+    jwks: () => ctx.published.map((key) => ({ ...key })),
     handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),
     handle: (message) => (defaultHandler ??= new MessageHandler(hp)).handle(message),
   }

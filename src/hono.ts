@@ -4,6 +4,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
 import type { JsonObject } from './jws/compact.ts'
+import { checkJwk, keysOf } from './keys/jwk.ts'
 import { parseSecret } from './keys/secret.ts'
 import { createVerifier, type Verifier } from './tokens/verifier.ts'
 
@@ -14,10 +15,12 @@ interface CommonOptions {
   realm?: string
 }
 
-/** Verify locally with the HS256 secret: stateless and fast, but blind to revocations. */
+/** Verify locally with the issuer's key(s): stateless and fast, but blind to revocations. */
 export interface SecretOptions extends CommonOptions {
   /** HALLPASS_SECRET of the issuing hallpass: a string, a JSON JWK, or raw bytes; at least 32 bytes. */
-  secret: string | Uint8Array<ArrayBuffer>
+  secret?: string | Uint8Array<ArrayBuffer>
+  /** Instead of `secret`: the issuer's public keys as a JWK Set (its `jwks` reply), text or object. */
+  keys?: string | { keys: unknown[] }
   /** Required `iss`, when the issuer sets one. */
   issuer?: string
   /** Required `aud`, when the issuer sets one. */
@@ -31,6 +34,7 @@ export interface SecretOptions extends CommonOptions {
 export interface VerifierOptions extends CommonOptions {
   verifier: Verifier
   secret?: never
+  keys?: never
 }
 
 export type HallpassMiddlewareOptions = SecretOptions | VerifierOptions
@@ -50,18 +54,23 @@ function optional(value: unknown, name: string, check: (v: unknown) => boolean, 
 }
 
 function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier } | { secretOptions: SecretOptions } {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret } or { verifier }')
+  if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret }, { keys } or { verifier }')
   optional(options.realm, 'realm', (v) => typeof v === 'string' && SAFE_REALM.test(v), 'printable ASCII without " or \\')
-  const hasSecret = options.secret !== undefined
+  const given = [options.secret, options.keys, options.verifier].filter((option) => option !== undefined).length
+  if (given !== 1) throw new ConfigError('hallpass(): give exactly one of secret, keys and verifier')
   const hasVerifier = options.verifier !== undefined
-  if (hasSecret === hasVerifier) throw new ConfigError('hallpass(): give exactly one of secret and verifier')
   if (hasVerifier) {
     if (typeof options.verifier?.verify !== 'function') throw new ConfigError('hallpass(): verifier must have a verify(token) method')
     return { verifier: options.verifier! }
   }
   const secretOptions = options as SecretOptions
-  if (typeof secretOptions.secret !== 'string' && !(secretOptions.secret instanceof Uint8Array)) throw new ConfigError('hallpass(): secret must be a string or bytes')
-  parseSecret(secretOptions.secret, 'hallpass(): secret') // throws on a short or broken key, naming never the key
+  if (secretOptions.secret !== undefined) {
+    if (typeof secretOptions.secret !== 'string' && !(secretOptions.secret instanceof Uint8Array)) throw new ConfigError('hallpass(): secret must be a string or bytes')
+    parseSecret(secretOptions.secret, 'hallpass(): secret') // throws on a short or broken key, naming never the key
+  } else {
+    // The same checks as at import, now: a bad key set fails at startup, not at the first request.
+    for (const [index, key] of keysOf(secretOptions.keys, 'hallpass(): keys').entries()) checkJwk(key, index, 'hallpass(): keys')
+  }
   const nonEmpty = (v: unknown) => typeof v === 'string' && v !== ''
   optional(secretOptions.issuer, 'issuer', nonEmpty, 'a non-empty string')
   optional(secretOptions.audience, 'audience', nonEmpty, 'a non-empty string')
@@ -81,13 +90,13 @@ export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<
   if ('verifier' in checked) {
     verifier = checked.verifier
   } else {
-    const { secret, issuer, audience, clockTolerance } = checked.secretOptions
+    const { secret, keys, issuer, audience, clockTolerance } = checked.secretOptions
     let pending: Promise<Verifier> | undefined
     // Keys are imported on first use (WebCrypto is async), once per middleware.
     verifier = {
       async verify(token) {
         pending ??= createVerifier({
-          secret,
+          ...(secret === undefined ? { keys: keys! } : { secret }),
           ...(issuer === undefined ? {} : { issuer }),
           ...(audience === undefined ? {} : { audience }),
           ...(clockTolerance === undefined ? {} : { clockTolerance }),

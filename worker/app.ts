@@ -64,6 +64,21 @@ function isInternalError(reply: JsonObject): boolean {
 
 app.route('/oauth', oauth)
 
+/**
+ * How long verifiers may cache the key set. Rotation (PROTOCOL: add the next key, let caches pick
+ * it up, then sign with it) waits at least this long between its steps.
+ */
+export const JWKS_MAX_AGE = 300
+
+app.get('/.well-known/jwks.json', async (c) => {
+  const instance = await instanceOr500(c, () => c.json({ error: 'misconfigured' }, 503, NO_STORE))
+  if (instance instanceof Response) return instance
+  const headers = { 'Cache-Control': `public, max-age=${JWKS_MAX_AGE}`, ETag: instance.jwks.etag, 'Content-Type': 'application/jwk-set+json' }
+  const conditional = c.req.header('If-None-Match')
+  if (conditional !== undefined && conditional.split(',').some((tag) => tag.trim().replace(/^W\//, '') === instance.jwks.etag)) return c.body(null, 304, headers)
+  return c.body(instance.jwks.body, 200, headers)
+})
+
 app.get('/health', async (c) => {
   try {
     await instanceFor(c.env)

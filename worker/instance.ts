@@ -7,6 +7,8 @@ import { DurableObjectStore } from './store.ts'
 
 export interface Instance {
   hp: Hallpass
+  /** GET /.well-known/jwks.json: the body and its ETag, made once per instance (the keys never change in it). */
+  jwks: { body: string; etag: string }
   /** SHA-256 of HALLPASS_ISSUER_KEY; undefined when unset (issuing over HTTP is refused). */
   issuerKeyDigest: ArrayBuffer | undefined
 }
@@ -30,6 +32,10 @@ function configurationsFor(env: Env): Map<string, Promise<Instance>> {
 
 const encoder = new TextEncoder()
 
+function encodeBase64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
 export function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', encoder.encode(text))
 }
@@ -52,9 +58,9 @@ function configuration(env: Env): Record<string, string> {
 }
 
 async function build(env: Env, config: Record<string, string>): Promise<Instance> {
-  if (config.HALLPASS_SECRET === undefined || config.HALLPASS_SECRET === '') {
+  if (!config.HALLPASS_SECRET && !config.HALLPASS_KEYS) {
     // A random per-isolate key would make tokens fail at random on other isolates: refuse.
-    throw new ConfigError('HALLPASS_SECRET is not set: `wrangler secret put HALLPASS_SECRET` (at least 32 bytes), or HALLPASS_SECRET in .dev.vars')
+    throw new ConfigError('neither HALLPASS_SECRET nor HALLPASS_KEYS is set: `wrangler secret put HALLPASS_SECRET` (at least 32 bytes) or HALLPASS_KEYS (a JWK Set), or put one in .dev.vars')
   }
   const issuerKey = config.HALLPASS_ISSUER_KEY
   if (issuerKey !== undefined && issuerKey !== '') {
@@ -70,7 +76,9 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
     store: new DurableObjectStore(env),
     onWarning: (message) => console.warn(`hallpass: ${message}`),
   })
-  return { hp, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
+  const jwksBody = JSON.stringify({ keys: hp.jwks() })
+  const jwks = { body: jwksBody, etag: `"${encodeBase64url(new Uint8Array(await sha256(jwksBody)))}"` }
+  return { hp, jwks, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
 }
 
 /** The cached instance for these bindings; rejects with ConfigError on a bad configuration. */

@@ -1,14 +1,14 @@
 // hallpass from Node. In this repository: `npm run example:node` (it builds dist/; the file imports
 // `hallpass` by name, which Node resolves to this package itself). In a project of yours with the
 // package installed: `node main.mjs`.
-// The core is the same WebCrypto code as everywhere; `hallpass/node` adds node:crypto's HMAC.
+// The core is the same WebCrypto code as everywhere; `hallpass/node` adds node:crypto's primitives.
 import { createHallpass, TokenError } from 'hallpass'
-import { nodeHmac } from 'hallpass/node'
+import { nodeCrypto } from 'hallpass/node'
 
 const hp = await createHallpass({
   secret: process.env.HALLPASS_SECRET ?? 'example-secret-that-is-at-least-32-bytes!',
   issuer: 'https://auth.example',
-  hmac: nodeHmac,
+  crypto: nodeCrypto,
 })
 
 const tokens = await hp.issue({ sub: 'user123', roles: ['user'] })

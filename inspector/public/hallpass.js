@@ -1,5 +1,19 @@
 // The hallpass core (src/index.ts) bundled for the inspector by `npm run build`. Do not edit.
 
+// src/jwt/typ.ts
+var ACCESS_TYP = "JWT";
+var REFRESH_TYP = "hallpass-refresh+jwt";
+var ACCESS_TYP_LOWER = ACCESS_TYP.toLowerCase();
+function claimedKind(header) {
+  const { typ } = header;
+  if (typ === void 0) return "access";
+  if (typeof typ !== "string") return "other";
+  const lower = typ.toLowerCase();
+  if (lower === ACCESS_TYP_LOWER) return "access";
+  if (lower === REFRESH_TYP) return "refresh";
+  return "other";
+}
+
 // src/errors.ts
 var TOKEN_ERRORS = {
   token_expired: "Token expired",
@@ -34,6 +48,11 @@ var ConfigError = class extends HallpassError {
 var RequestError = class extends HallpassError {
   constructor(message, options) {
     super("ERR_HALLPASS_REQUEST", message, options);
+  }
+};
+var VerifyOnlyError = class extends HallpassError {
+  constructor() {
+    super("ERR_HALLPASS_VERIFY_ONLY", "This node only verifies");
   }
 };
 
@@ -127,44 +146,182 @@ async function sign(encodedHeader, payload, signer) {
   return `${signingInput}.${await signer.sign(signingInput)}`;
 }
 
-// src/jwt/typ.ts
-var ACCESS_TYP = "JWT";
-var REFRESH_TYP = "hallpass-refresh+jwt";
-var ACCESS_TYP_LOWER = ACCESS_TYP.toLowerCase();
-function claimedKind(header) {
-  const { typ } = header;
-  if (typ === void 0) return "access";
-  if (typeof typ !== "string") return "other";
-  const lower = typ.toLowerCase();
-  if (lower === ACCESS_TYP_LOWER) return "access";
-  if (lower === REFRESH_TYP) return "refresh";
-  return "other";
+// src/keys/algorithms.ts
+var ALGORITHMS = {
+  HS256: { kty: "oct", hash: "SHA-256", minBytes: 32 },
+  HS384: { kty: "oct", hash: "SHA-384", minBytes: 48 },
+  HS512: { kty: "oct", hash: "SHA-512", minBytes: 64 },
+  RS256: { kty: "RSA", hash: "SHA-256" },
+  PS256: { kty: "RSA", hash: "SHA-256" },
+  ES256: { kty: "EC", crv: "P-256", hash: "SHA-256", coordinateBytes: 32 },
+  ES384: { kty: "EC", crv: "P-384", hash: "SHA-384", coordinateBytes: 48 },
+  EdDSA: { kty: "OKP", crv: "Ed25519", coordinateBytes: 32 }
+};
+var MIN_RSA_BITS = 2048;
+function algorithmNamed(name) {
+  if (name === "Ed25519") return "EdDSA";
+  return typeof name === "string" && Object.hasOwn(ALGORITHMS, name) ? name : void 0;
 }
 
-// src/keys/hmac.ts
-var SHA256_BYTES = 32;
-var webCryptoHmac = async (secret) => {
-  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-  return {
-    async sign(input) {
-      return encode(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(input))));
-    },
-    async verify(input, signature) {
-      let bytes;
-      try {
-        bytes = decode(signature);
-      } catch {
-        return false;
+// src/keys/crypto.ts
+function webCryptoParams(alg) {
+  switch (alg) {
+    case "HS256":
+    case "HS384":
+    case "HS512":
+      return { importParams: { name: "HMAC", hash: ALGORITHMS[alg].hash }, signParams: "HMAC" };
+    case "RS256":
+      return { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, signParams: "RSASSA-PKCS1-v1_5" };
+    case "PS256":
+      return { importParams: { name: "RSA-PSS", hash: "SHA-256" }, signParams: { name: "RSA-PSS", saltLength: 32 } };
+    case "ES256":
+    case "ES384":
+      return { importParams: { name: "ECDSA", namedCurve: ALGORITHMS[alg].crv }, signParams: { name: "ECDSA", hash: ALGORITHMS[alg].hash } };
+    case "EdDSA":
+      return { importParams: { name: "Ed25519" }, signParams: { name: "Ed25519" } };
+  }
+}
+function signatureBytes(jwk, alg) {
+  switch (alg) {
+    case "HS256":
+      return 32;
+    case "HS384":
+      return 48;
+    case "HS512":
+      return 64;
+    case "RS256":
+    case "PS256":
+      return jwk.modulusBytes;
+    case "ES256":
+    case "ES384":
+      return 2 * ALGORITHMS[alg].coordinateBytes;
+    case "EdDSA":
+      return 64;
+  }
+}
+var webCrypto = {
+  async importKey(jwk, alg) {
+    const { importParams, signParams } = webCryptoParams(alg);
+    const length = signatureBytes(jwk, alg);
+    const symmetric = jwk.public.kty === "oct";
+    const verifyKey = await crypto.subtle.importKey("jwk", symmetric ? jwk.private : jwk.public, importParams, false, ["verify"]);
+    const signKey = jwk.private === void 0 ? void 0 : await crypto.subtle.importKey("jwk", jwk.private, importParams, false, ["sign"]);
+    const ops = {
+      async verify(input, signature) {
+        let bytes;
+        try {
+          bytes = decode(signature);
+        } catch {
+          return false;
+        }
+        return bytes.length === length && crypto.subtle.verify(signParams, verifyKey, bytes, utf8(input));
       }
-      return bytes.length === SHA256_BYTES && crypto.subtle.verify("HMAC", key, bytes, utf8(input));
-    }
-  };
+    };
+    if (signKey !== void 0) ops.sign = async (input) => encode(new Uint8Array(await crypto.subtle.sign(signParams, signKey, utf8(input))));
+    return ops;
+  }
 };
-async function hmacRingKey(secret, kid, factory = webCryptoHmac) {
-  const hmac = await factory(secret);
-  const key = { alg: "HS256", verify: (input, signature) => hmac.verify(input, signature), signer: hmac };
-  if (kid !== void 0) key.kid = kid;
-  return key;
+
+// src/keys/jwk.ts
+var PRIVATE_MEMBERS = { RSA: ["d", "p", "q", "dp", "dq", "qi"], EC: ["d"], OKP: ["d"], oct: ["k"] };
+var PUBLIC_MEMBERS = { RSA: ["n", "e"], EC: ["crv", "x", "y"], OKP: ["crv", "x"], oct: [] };
+function label(raw, index) {
+  return typeof raw.kid === "string" && raw.kid !== "" && raw.kid.length <= 100 ? `key "${raw.kid}"` : `key #${index + 1}`;
+}
+function bytesOf(raw, member, fail) {
+  const value = raw[member];
+  if (typeof value !== "string") fail(`"${member}" is missing or not a string`);
+  try {
+    return decode(value);
+  } catch {
+    return fail(`"${member}" is not strict base64url`);
+  }
+}
+function checkJwk(value, index, setting, defaultAlg) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigError(`${setting}: key #${index + 1} is not a JSON object`);
+  const raw = value;
+  const name = label(raw, index);
+  const fail = (problem) => {
+    throw new ConfigError(`${setting}: ${name}: ${problem}`);
+  };
+  const alg = raw.alg === void 0 ? defaultAlg : algorithmNamed(raw.alg);
+  if (alg === void 0) fail(raw.alg === void 0 ? '"alg" is required (one of ' + Object.keys(ALGORITHMS).join(", ") + ")" : `"alg" ${JSON.stringify(String(raw.alg).slice(0, 20))} is not one of ${Object.keys(ALGORITHMS).join(", ")}`);
+  const spec = ALGORITHMS[alg];
+  if (raw.kty !== spec.kty) fail(`${alg} needs "kty":"${spec.kty}"`);
+  if (raw.kid !== void 0 && (typeof raw.kid !== "string" || raw.kid === "")) fail('"kid" must be a non-empty string');
+  if (raw.use !== void 0 && raw.use !== "sig") fail('"use" must be "sig" when present');
+  if ("crv" in spec && raw.crv !== spec.crv) fail(`${alg} needs "crv":"${spec.crv}"`);
+  const kty = spec.kty;
+  const checked = { alg, kid: raw.kid, public: { kty }, private: void 0 };
+  for (const member of PUBLIC_MEMBERS[kty]) checked.public[member] = raw[member];
+  if (kty === "oct") {
+    const secret = bytesOf(raw, "k", fail);
+    if (secret.length < spec.minBytes) fail(`too short for ${alg}: ${secret.length} bytes, at least ${spec.minBytes} (RFC 7518 \xA73.2)`);
+    checked.secret = secret;
+    checked.private = { kty, k: raw.k };
+    return checked;
+  }
+  if (kty === "RSA") {
+    const modulus = bytesOf(raw, "n", fail);
+    bytesOf(raw, "e", fail);
+    const bits = bitLength(modulus);
+    if (bits < MIN_RSA_BITS) fail(`the RSA modulus has ${bits} bits, at least ${MIN_RSA_BITS} are needed`);
+    checked.modulusBytes = Math.ceil(bits / 8);
+  } else {
+    const size = spec.coordinateBytes;
+    for (const member of kty === "EC" ? ["x", "y"] : ["x"]) if (bytesOf(raw, member, fail).length !== size) fail(`"${member}" must be ${size} bytes for ${spec.crv}`);
+    if (raw.d !== void 0 && bytesOf(raw, "d", fail).length !== size) fail(`"d" must be ${size} bytes for ${spec.crv}`);
+  }
+  const privates = PRIVATE_MEMBERS[kty].filter((member) => raw[member] !== void 0);
+  if (privates.length > 0) {
+    if (privates.length !== PRIVATE_MEMBERS[kty].length) fail(`a private ${kty} key needs all of ${PRIVATE_MEMBERS[kty].join(", ")}`);
+    for (const member of privates) bytesOf(raw, member, fail);
+    if (raw.oth !== void 0) fail('multi-prime RSA keys ("oth") are not supported');
+    checked.private = { ...checked.public };
+    for (const member of privates) checked.private[member] = raw[member];
+  }
+  return checked;
+}
+function bitLength(bytes) {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
+}
+async function thumbprint(jwk) {
+  const members = [...PUBLIC_MEMBERS[jwk.kty], "kty"].sort();
+  const canonical = `{${members.map((member) => `${JSON.stringify(member)}:${JSON.stringify(jwk[member])}`).join(",")}}`;
+  return encode(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(canonical))));
+}
+function keysOf(value, setting) {
+  let set = value;
+  if (typeof value === "string") {
+    try {
+      set = JSON.parse(value);
+    } catch {
+      throw new ConfigError(`${setting} is not valid JSON: expected a JWK Set {"keys":[...]}`);
+    }
+  }
+  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) throw new ConfigError(`${setting} must be a JWK Set: {"keys":[...]}`);
+  const keys = set.keys;
+  if (keys.length === 0) throw new ConfigError(`${setting} holds no key`);
+  return keys;
+}
+async function checkKeySet(value, setting, defaultAlg) {
+  const keys = keysOf(value, setting).map((key, index) => checkJwk(key, index, setting, defaultAlg));
+  const seen = /* @__PURE__ */ new Set();
+  for (const [index, key] of keys.entries()) {
+    if (key.kid === void 0) {
+      if (key.public.kty === "oct") throw new ConfigError(`${setting}: key #${index + 1}: an "oct" key needs a "kid"`);
+      key.kid = await thumbprint(key.public);
+    }
+    if (seen.has(key.kid)) throw new ConfigError(`${setting}: key "${key.kid.slice(0, 100)}": the kid is used twice`);
+    seen.add(key.kid);
+  }
+  return keys;
+}
+function publicJwk(key) {
+  return { ...key.public, kid: key.kid, alg: key.alg, use: "sig" };
 }
 
 // src/lib/json.ts
@@ -232,7 +389,8 @@ var KeyRing = class {
    * key of that `alg`. Undefined when there is none (or, without a `kid`, more than one).
    */
   select(header) {
-    const { alg, kid } = header;
+    const alg = algorithmNamed(header.alg);
+    const { kid } = header;
     if (this.#findByKid && kid !== void 0) return this.keys.find((key) => key.kid === kid && key.alg === alg);
     let found;
     for (const key of this.keys) {
@@ -271,7 +429,8 @@ var KeySelector = class {
     const kind = claimedKind(header);
     const ring = kind === "refresh" ? this.refresh : this.access;
     if (ring === void 0) return { error: "wrong_token_type" };
-    if (typeof header.alg !== "string" || !ring.algorithms.has(header.alg)) return { error: "unsupported_algorithm" };
+    const alg = algorithmNamed(header.alg);
+    if (alg === void 0 || !ring.algorithms.has(alg)) return { error: "unsupported_algorithm" };
     if (header.crit !== void 0) return { error: "malformed_token" };
     const key = ring.select(header);
     return key === void 0 ? { error: "unknown_key" } : { kind, key };
@@ -340,6 +499,99 @@ function sameBytes(a, b) {
   return diff === 0;
 }
 
+// src/keys/resolve.ts
+function secretJwk(material, alg = "HS256") {
+  return { alg, kid: material.kid, public: { kty: "oct" }, private: { kty: "oct", k: encode(material.bytes) }, secret: material.bytes };
+}
+async function ringKey(jwk, provider = webCrypto) {
+  const ops = await provider.importKey(jwk, jwk.alg);
+  const key = { alg: jwk.alg, verify: (input, signature) => ops.verify(input, signature) };
+  if (jwk.kid !== void 0) key.kid = jwk.kid;
+  if (ops.sign !== void 0) key.signer = { sign: ops.sign };
+  return key;
+}
+function signingKey(key, typ) {
+  const header = { alg: key.alg, typ };
+  if (key.kid !== void 0) header.kid = key.kid;
+  return { header: encodeHeader(header), sign: key.signer.sign };
+}
+async function importAll(jwks, provider, setting) {
+  return Promise.all(
+    jwks.map(
+      (jwk) => ringKey(jwk, provider).catch((cause) => {
+        throw new ConfigError(`${setting}: key "${jwk.kid ?? "?"}" cannot be imported as ${jwk.alg}: it is not a valid key`, { cause });
+      })
+    )
+  );
+}
+async function refreshKeys(value) {
+  const name = "HALLPASS_REFRESH_SECRET";
+  if (typeof value === "string" && /^\s*\{[\s\S]*"keys"\s*:/.test(value)) {
+    const jwks = await checkKeySet(value, name, "HS256");
+    for (const jwk of jwks) if (jwk.alg !== "HS256") throw new ConfigError(`${name}: key "${jwk.kid}": refresh tokens are HS256 only`);
+    return { jwks, findByKid: true };
+  }
+  return { jwks: [secretJwk(parseSecret(value, name))], findByKid: false };
+}
+async function resolveKeys(options, accessTyp, refreshTyp) {
+  if (options.keys !== void 0 && options.keys !== "") {
+    if (options.secret !== void 0) throw new ConfigError("HALLPASS_SECRET and HALLPASS_KEYS are two forms of one setting: set only one");
+    return resolveKeyRing(options, accessTyp, refreshTyp);
+  }
+  if (options.signingKid !== void 0) throw new ConfigError("HALLPASS_SIGNING_KID names a key of HALLPASS_KEYS, which is not set");
+  let access;
+  if (options.secret === void 0) {
+    access = randomSecret();
+    options.warn("HALLPASS_SECRET is not set: using a random secret for this process. Its tokens stop verifying when it exits, and no other service can verify them.");
+  } else {
+    access = parseSecret(options.secret, "HALLPASS_SECRET");
+  }
+  const refresh2 = options.refreshSecret === void 0 ? await deriveRefreshSecret(access) : parseSecret(options.refreshSecret, "HALLPASS_REFRESH_SECRET");
+  if (options.refreshSecret !== void 0 && sameBytes(access.bytes, refresh2.bytes)) {
+    throw new ConfigError("HALLPASS_REFRESH_SECRET must differ from HALLPASS_SECRET: a refresh token must never verify as an access token");
+  }
+  const [accessKey, refreshKey] = await Promise.all([ringKey(secretJwk(access), options.crypto), ringKey(secretJwk(refresh2), options.crypto)]);
+  return {
+    access: new KeyRing([accessKey], { findByKid: false }),
+    refresh: new KeyRing([refreshKey], { findByKid: false }),
+    accessSigner: signingKey(accessKey, accessTyp),
+    refreshSigner: signingKey(refreshKey, refreshTyp),
+    published: []
+  };
+}
+async function resolveKeyRing(options, accessTyp, refreshTyp) {
+  const accessJwks = await checkKeySet(options.keys, "HALLPASS_KEYS");
+  if (options.refreshSecret === void 0) {
+    throw new ConfigError("HALLPASS_REFRESH_SECRET is required with HALLPASS_KEYS: refresh tokens are HS256 under a key of their own");
+  }
+  const refresh2 = await refreshKeys(options.refreshSecret);
+  for (const refreshJwk of refresh2.jwks) {
+    for (const accessJwk of accessJwks) {
+      if (accessJwk.secret !== void 0 && sameBytes(accessJwk.secret, refreshJwk.secret)) {
+        throw new ConfigError(`HALLPASS_REFRESH_SECRET must differ from every key of HALLPASS_KEYS (it equals key "${accessJwk.kid}")`);
+      }
+    }
+  }
+  let signer;
+  if (options.signingKid !== void 0) {
+    signer = accessJwks.find((jwk) => jwk.kid === options.signingKid);
+    if (signer === void 0) throw new ConfigError(`HALLPASS_SIGNING_KID: no key of HALLPASS_KEYS has the kid "${options.signingKid.slice(0, 100)}"`);
+    if (signer.private === void 0) throw new ConfigError(`HALLPASS_SIGNING_KID: key "${signer.kid}" has no private material: it can only verify`);
+  } else {
+    signer = accessJwks.find((jwk) => jwk.private !== void 0);
+  }
+  const [accessKeys, refreshRingKeys] = await Promise.all([importAll(accessJwks, options.crypto, "HALLPASS_KEYS"), importAll(refresh2.jwks, options.crypto, "HALLPASS_REFRESH_SECRET")]);
+  const signingRingKey = signer === void 0 ? void 0 : accessKeys[accessJwks.indexOf(signer)];
+  return {
+    access: new KeyRing(accessKeys, { findByKid: true }),
+    refresh: new KeyRing(refreshRingKeys, { findByKid: refresh2.findByKid }),
+    accessSigner: signingRingKey === void 0 ? void 0 : signingKey(signingRingKey, accessTyp),
+    // The first refresh key signs; all of them verify (rotation of the refresh secret).
+    refreshSigner: signingKey(refreshRingKeys[0], refreshTyp),
+    published: accessJwks.filter((jwk) => jwk.public.kty !== "oct").map(publicJwk)
+  };
+}
+
 // src/protocol/handler.ts
 var ERROR_CODES = {
   unknownType: 10,
@@ -368,6 +620,10 @@ var OPERATIONS = {
   revoke_token: {
     run: (hp, body) => hp.revoke(field(body, "token")),
     reply: ({ kind }) => ({ type: "token_revoked", token_kind: kind })
+  },
+  jwks: {
+    run: (hp) => hp.jwks(),
+    reply: (keys) => ({ type: "jwks_ok", keys })
   },
   inspect_token: {
     run: (hp, body) => hp.inspect(field(body, "token")),
@@ -483,6 +739,7 @@ var MessageHandler = class {
   #failure(error) {
     if (error instanceof TokenError) return { type: "token_invalid", error: error.message, code: error.code };
     if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message);
+    if (error instanceof VerifyOnlyError) return errorBody(ERROR_CODES.unknownType, error.message);
     this.#options.onInternalError?.(error);
     return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : "Internal error");
   }
@@ -506,8 +763,22 @@ var SETTINGS = {
     env: "HALLPASS_REFRESH_SECRET",
     kind: "secret",
     where: "both",
-    meaning: "key for refresh tokens, same forms; must differ from HALLPASS_SECRET",
-    fallback: "derived from HALLPASS_SECRET (HKDF)"
+    meaning: "key for refresh tokens, same forms, or with HALLPASS_KEYS a JWK Set of oct keys with kids (the first signs); must differ from every access key",
+    fallback: "derived from HALLPASS_SECRET (HKDF); required with HALLPASS_KEYS"
+  },
+  keys: {
+    env: "HALLPASS_KEYS",
+    kind: "secret",
+    where: "both",
+    meaning: 'the access-token key ring instead of HALLPASS_SECRET: a JWK Set {"keys":[...]} of HS256/384/512, RS256, PS256, ES256, ES384, EdDSA keys, each with its alg; private keys sign, public keys only verify',
+    fallback: "unset"
+  },
+  signingKid: {
+    env: "HALLPASS_SIGNING_KID",
+    kind: "text",
+    where: "both",
+    meaning: "the kid of the HALLPASS_KEYS key that signs new access tokens",
+    fallback: "the first key with private material"
   },
   accessTtl: { env: "HALLPASS_ACCESS_TTL", kind: "seconds", where: "both", meaning: "access-token lifetime, seconds", fallback: "900", default: 900, min: 1 },
   refreshTtl: { env: "HALLPASS_REFRESH_TTL", kind: "seconds", where: "both", meaning: "refresh-token lifetime, seconds", fallback: "604800 (7 days)", default: 604800, min: 1 },
@@ -723,26 +994,31 @@ function tooLarge(limit) {
   return new RequestError(`payload too large: a token would exceed ${limit} characters`);
 }
 async function issue(ctx, claims) {
+  const signer = accessSigner(ctx);
   const caller = callerClaims(claims, ctx);
   const family = randomId();
   const now = ctx.now();
   const current = nextRefreshToken(ctx, now);
-  const tokens = await mint(ctx, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH);
+  const tokens = await mint(ctx, signer, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH);
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now);
   return tokens;
+}
+function accessSigner(ctx) {
+  if (ctx.access === void 0) throw new VerifyOnlyError();
+  return ctx.access;
 }
 function nextRefreshToken(ctx, now) {
   return { jti: randomId(), iat: now, exp: now + ctx.refreshTtl };
 }
-async function mint(ctx, caller, family, generation, refresh2, now, limit = MAX_TOKEN_LENGTH) {
+async function mint(ctx, signer, caller, family, generation, refresh2, now, limit = MAX_TOKEN_LENGTH) {
   const registered = {};
   if (ctx.issuer !== void 0) registered.iss = ctx.issuer;
   if (ctx.audience !== void 0) registered.aud = ctx.audience;
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() };
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
   const [accessToken, refreshToken] = await Promise.all([
-    sign(ctx.access.header, access, ctx.access.signer),
-    sign(ctx.refresh.header, refreshClaims, ctx.refresh.signer)
+    sign(signer.header, access, signer),
+    sign(ctx.refresh.header, refreshClaims, ctx.refresh)
   ]);
   if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit);
   return {
@@ -818,6 +1094,7 @@ function familyOf(payload) {
   return { family: fam, generation: gen };
 }
 async function refresh(ctx, token) {
+  const signer = accessSigner(ctx);
   const { payload } = await verifyToken(ctx, token, "refresh");
   const { family, generation } = familyOf(payload);
   const now = ctx.now();
@@ -825,9 +1102,9 @@ async function refresh(ctx, token) {
   const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval });
   switch (result.status) {
     case "rotated":
-      return mint(ctx, result.claims, family, generation + 1, next, now);
+      return mint(ctx, signer, result.claims, family, generation + 1, next, now);
     case "grace":
-      return mint(ctx, result.claims, family, generation + 1, result.current, now);
+      return mint(ctx, signer, result.claims, family, generation + 1, result.current, now);
     case "reused":
       throw new TokenError("refresh_token_reused");
     default:
@@ -850,26 +1127,6 @@ async function revoke(ctx, token) {
 
 // src/hallpass.ts
 var DEFAULTS = { accessTtl: checkedNumber("accessTtl", void 0), refreshTtl: checkedNumber("refreshTtl", void 0), clockTolerance: checkedNumber("clockTolerance", void 0) };
-async function resolveSecrets(options, warn) {
-  let access;
-  if (options.secret === void 0) {
-    access = randomSecret();
-    warn("HALLPASS_SECRET is not set: using a random secret for this process. Its tokens stop verifying when it exits, and no other service can verify them.");
-  } else {
-    access = parseSecret(options.secret, "HALLPASS_SECRET");
-  }
-  if (options.refreshSecret === void 0) return [access, await deriveRefreshSecret(access)];
-  const refreshMaterial = parseSecret(options.refreshSecret, "HALLPASS_REFRESH_SECRET");
-  if (sameBytes(access.bytes, refreshMaterial.bytes)) {
-    throw new ConfigError("HALLPASS_REFRESH_SECRET must differ from HALLPASS_SECRET: a refresh token must never verify as an access token");
-  }
-  return [access, refreshMaterial];
-}
-function signingKey(key, typ) {
-  const header = { alg: key.alg, typ };
-  if (key.kid !== void 0) header.kid = key.kid;
-  return { header: encodeHeader(header), signer: key.signer };
-}
 async function createHallpass(options = {}) {
   const accessTtl = checkedNumber("accessTtl", options.accessTtl);
   const refreshTtl = checkedNumber("refreshTtl", options.refreshTtl);
@@ -879,17 +1136,17 @@ async function createHallpass(options = {}) {
   const issuer = checkedText("issuer", options.issuer);
   const audience = checkedText("audience", options.audience);
   const warn = options.onWarning ?? ((message) => console.warn(message));
-  const [accessMaterial, refreshMaterial] = await resolveSecrets(options, warn);
-  const [accessKey, refreshKey] = await Promise.all([
-    hmacRingKey(accessMaterial.bytes, accessMaterial.kid, options.hmac),
-    hmacRingKey(refreshMaterial.bytes, refreshMaterial.kid, options.hmac)
-  ]);
+  const keys = await resolveKeys(
+    { secret: options.secret, refreshSecret: options.refreshSecret, keys: options.keys, signingKid: checkedText("signingKid", options.signingKid), crypto: options.crypto, warn },
+    ACCESS_TYP,
+    REFRESH_TYP
+  );
   const clock = options.clock ?? Date.now;
   const ctx = {
-    // With one secret per kind, a header's kid is not used to find the key (PROTOCOL v1).
-    keys: new KeySelector(new KeyRing([accessKey], { findByKid: false }), new KeyRing([refreshKey], { findByKid: false })),
-    access: signingKey(accessKey, ACCESS_TYP),
-    refresh: signingKey(refreshKey, REFRESH_TYP),
+    keys: new KeySelector(keys.access, keys.refresh),
+    access: keys.accessSigner,
+    refresh: keys.refreshSigner,
+    published: keys.published,
     accessTtl,
     refreshTtl,
     issuer,
@@ -907,6 +1164,7 @@ async function createHallpass(options = {}) {
     refresh: (token) => refresh(ctx, token),
     revoke: (token) => revoke(ctx, token),
     inspect,
+    jwks: () => ctx.published.map((key) => ({ ...key })),
     handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),
     handle: (message) => (defaultHandler ??= new MessageHandler(hp)).handle(message)
   };
@@ -915,10 +1173,12 @@ async function createHallpass(options = {}) {
 
 // src/tokens/verifier.ts
 async function createVerifier(options) {
-  const material = parseSecret(options.secret, "secret");
+  if (options.secret === void 0 === (options.keys === void 0)) throw new ConfigError("give exactly one of secret and keys");
+  const ring = options.keys === void 0 ? new KeyRing([await ringKey(secretJwk(parseSecret(options.secret, "secret")), options.crypto)], { findByKid: false }) : new KeyRing(await Promise.all((await checkKeySet(options.keys, "keys")).map((jwk) => ringKey(jwk, options.crypto))), { findByKid: true });
   const clock = options.clock ?? Date.now;
   const ctx = {
-    keys: new KeySelector(new KeyRing([await hmacRingKey(material.bytes, material.kid, options.hmac)], { findByKid: false }), void 0),
+    // No refresh ring: a refresh token is the wrong type here, whatever its signature.
+    keys: new KeySelector(ring, void 0),
     issuer: checkedText("issuer", options.issuer),
     audience: checkedText("audience", options.audience),
     clockTolerance: checkedNumber("clockTolerance", options.clockTolerance),
@@ -933,7 +1193,7 @@ async function createVerifier(options) {
 }
 
 // src/protocol/environment.ts
-var CORE_SETTINGS = ["secret", "refreshSecret", "accessTtl", "refreshTtl", "issuer", "audience", "clockTolerance", "reuseInterval", "verifyCache"];
+var CORE_SETTINGS = ["secret", "refreshSecret", "keys", "signingKid", "accessTtl", "refreshTtl", "issuer", "audience", "clockTolerance", "reuseInterval", "verifyCache"];
 function readSetting(env, name) {
   const setting = SETTINGS[name];
   let value = env[setting.env];
@@ -953,8 +1213,36 @@ function optionsFromEnvironment(env) {
   }
   return options;
 }
+
+// src/keys/generate.ts
+var RSA_BITS = 2048;
+function generateParams(alg) {
+  switch (alg) {
+    case "RS256":
+      return { name: "RSASSA-PKCS1-v1_5", modulusLength: RSA_BITS, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+    case "PS256":
+      return { name: "RSA-PSS", modulusLength: RSA_BITS, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+    case "ES256":
+    case "ES384":
+      return { name: "ECDSA", namedCurve: ALGORITHMS[alg].crv };
+    default:
+      return { name: "Ed25519" };
+  }
+}
+async function generateJwk(alg) {
+  const spec = ALGORITHMS[alg];
+  if (spec.kty === "oct") {
+    const secret = crypto.getRandomValues(new Uint8Array(spec.minBytes));
+    return { kty: "oct", kid: randomId(), alg, k: encode(secret) };
+  }
+  const pair = await crypto.subtle.generateKey(generateParams(alg), true, ["sign", "verify"]);
+  const { key_ops: _ops, ext: _ext, alg: _alg, ...members } = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = members;
+  return { ...members, kid: await thumbprint(publicMembers), alg };
+}
 export {
   ACCESS_TYP,
+  ALGORITHMS,
   ConfigError,
   DEFAULTS,
   ERROR_CODES,
@@ -969,14 +1257,20 @@ export {
   SETTINGS,
   TOKEN_ERRORS,
   TokenError,
+  VerifyOnlyError,
   applyRotation,
+  checkJwk,
+  checkKeySet,
   createHallpass,
   createVerifier,
   describeSettings,
   errorBody,
+  generateJwk,
   inspect,
   isUsableMsgId,
   optionsFromEnvironment,
+  publicJwk,
   readSetting,
-  webCryptoHmac
+  thumbprint,
+  webCrypto
 };

@@ -4,6 +4,7 @@ import type { TokenErrorCode } from '../errors.ts'
 import { parseSegment, type JsonObject } from '../jws/compact.ts'
 import type { Signer } from '../jws/sign.ts'
 import { claimedKind, type TokenKind } from '../jwt/typ.ts'
+import { algorithmNamed } from './algorithms.ts'
 
 /** One key of a ring: bound to exactly one algorithm. */
 export interface RingKey {
@@ -38,7 +39,8 @@ export class KeyRing {
    * key of that `alg`. Undefined when there is none (or, without a `kid`, more than one).
    */
   select(header: JsonObject): RingKey | undefined {
-    const { alg, kid } = header
+    const alg = algorithmNamed(header.alg)
+    const { kid } = header
     if (this.#findByKid && kid !== undefined) return this.keys.find((key) => key.kid === kid && key.alg === alg)
     let found: RingKey | undefined
     for (const key of this.keys) {
@@ -92,7 +94,10 @@ export class KeySelector {
     const kind = claimedKind(header)
     const ring = kind === 'refresh' ? this.refresh : this.access
     if (ring === undefined) return { error: 'wrong_token_type' }
-    if (typeof header.alg !== 'string' || !ring.algorithms.has(header.alg)) return { error: 'unsupported_algorithm' }
+    // `Ed25519` (RFC 9864) names the same algorithm as `EdDSA`; anything not in the ring, `none` in
+    // any casing always, is refused before a key is touched.
+    const alg = algorithmNamed(header.alg)
+    if (alg === undefined || !ring.algorithms.has(alg)) return { error: 'unsupported_algorithm' }
     if (header.crit !== undefined) return { error: 'malformed_token' }
     const key = ring.select(header)
     return key === undefined ? { error: 'unknown_key' } : { kind, key }

@@ -2,4 +2,4 @@
 export { serve, DEFAULT_MAX_LINE_BYTES, type ServeOptions, type Server } from './serve.ts'
 export { LineSplitter, type LineSink } from './lines.ts'
 export { LineWriter } from './writer.ts'
-export { nodeHmac } from './hmac.ts'
+export { nodeCrypto } from './crypto.ts'

@@ -5,14 +5,17 @@ import { ConfigError } from '../errors.ts'
 import { createHallpass } from '../hallpass.ts'
 import { optionsFromEnvironment, readSetting } from '../protocol/environment.ts'
 import { checkedNumber, describeSettings } from '../protocol/settings.ts'
-import { nodeHmac } from './hmac.ts'
+import { nodeCrypto } from './crypto.ts'
+import { keygen, KEYGEN_USAGE } from './keygen.ts'
 import { serve } from './serve.ts'
 
 const USAGE = `hallpass: a JWT node speaking the hallpass line protocol on stdin/stdout.
 
 Usage: hallpass            (or, in the repository: npm start --silent)
   One JSON message per line on stdin, one reply per line on stdout; diagnostics on stderr.
-  Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, inspect_token.
+  Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, inspect_token, jwks.
+
+${KEYGEN_USAGE}
 
 Configuration (environment):
 ${describeSettings('node')}
@@ -22,16 +25,32 @@ function log(message: string): void {
   process.stderr.write(`hallpass: ${message}\n`)
 }
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE)
+    return
+  }
+  if (process.argv[2] === 'keygen') {
+    try {
+      process.stdout.write(`${await keygen(process.argv.slice(3), readStdin)}\n`)
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      log(error.message)
+      process.exitCode = 1
+    }
     return
   }
   let maxLineBytes: number
   let hp
   try {
     maxLineBytes = checkedNumber('maxLineBytes', readSetting(process.env, 'maxLineBytes'))
-    hp = await createHallpass({ ...optionsFromEnvironment(process.env), hmac: nodeHmac, onWarning: log })
+    hp = await createHallpass({ ...optionsFromEnvironment(process.env), crypto: nodeCrypto, onWarning: log })
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     log(`cannot start: ${error.message}`)

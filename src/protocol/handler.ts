@@ -1,6 +1,6 @@
 // The protocol dispatcher (PROTOCOL.md): one parsed message in, one reply out. Both transports,
 // the stdin node and the edge worker, are thin adapters over this.
-import { HallpassError, RequestError, TokenError } from '../errors.ts'
+import { HallpassError, RequestError, TokenError, VerifyOnlyError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
 
@@ -11,6 +11,7 @@ export interface Operations {
   refresh(refreshToken: unknown): Promise<unknown>
   revoke(token: unknown): Promise<unknown>
   inspect(token: unknown): unknown
+  jwks(): unknown
 }
 
 /** Maelstrom error codes used by the protocol. */
@@ -56,6 +57,10 @@ const OPERATIONS: Record<string, Operation> = {
   revoke_token: {
     run: (hp, body) => hp.revoke(field(body, 'token')),
     reply: ({ kind }) => ({ type: 'token_revoked', token_kind: kind }),
+  },
+  jwks: {
+    run: (hp) => hp.jwks(),
+    reply: (keys) => ({ type: 'jwks_ok', keys }),
   },
   inspect_token: {
     run: (hp, body) => hp.inspect(field(body, 'token')),
@@ -197,6 +202,7 @@ export class MessageHandler {
   #failure(error: unknown): JsonObject {
     if (error instanceof TokenError) return { type: 'token_invalid', error: error.message, code: error.code }
     if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message)
+    if (error instanceof VerifyOnlyError) return errorBody(ERROR_CODES.unknownType, error.message)
     this.#options.onInternalError?.(error)
     return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : 'Internal error')
   }

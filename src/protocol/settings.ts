@@ -27,8 +27,18 @@ export const SETTINGS = {
   },
   refreshSecret: {
     env: 'HALLPASS_REFRESH_SECRET', kind: 'secret', where: 'both',
-    meaning: 'key for refresh tokens, same forms; must differ from HALLPASS_SECRET',
-    fallback: 'derived from HALLPASS_SECRET (HKDF)',
+    meaning: 'key for refresh tokens, same forms, or with HALLPASS_KEYS a JWK Set of oct keys with kids (the first signs); must differ from every access key',
+    fallback: 'derived from HALLPASS_SECRET (HKDF); required with HALLPASS_KEYS',
+  },
+  keys: {
+    env: 'HALLPASS_KEYS', kind: 'secret', where: 'both',
+    meaning: 'the access-token key ring instead of HALLPASS_SECRET: a JWK Set {"keys":[...]} of HS256/384/512, RS256, PS256, ES256, ES384, EdDSA keys, each with its alg; private keys sign, public keys only verify',
+    fallback: 'unset',
+  },
+  signingKid: {
+    env: 'HALLPASS_SIGNING_KID', kind: 'text', where: 'both',
+    meaning: 'the kid of the HALLPASS_KEYS key that signs new access tokens',
+    fallback: 'the first key with private material',
   },
   accessTtl: { env: 'HALLPASS_ACCESS_TTL', kind: 'seconds', where: 'both', meaning: 'access-token lifetime, seconds', fallback: '900', default: 900, min: 1 },
   refreshTtl: { env: 'HALLPASS_REFRESH_TTL', kind: 'seconds', where: 'both', meaning: 'refresh-token lifetime, seconds', fallback: '604800 (7 days)', default: 604800, min: 1 },

@@ -1,7 +1,7 @@
 // Everything the operations share, resolved once by createHallpass: the key rings, the signing
 // keys with their encoded headers, lifetimes, the store and the clock.
-import type { Signer } from '../jws/sign.ts'
 import type { ClaimRules } from '../jwt/claims.ts'
+import type { SigningKey } from '../keys/resolve.ts'
 import type { KeySelector } from '../keys/ring.ts'
 import type { TokenStore } from '../store/types.ts'
 import type { VerifiedCache } from './cache.ts'
@@ -11,15 +11,12 @@ export interface VerifyContext extends ClaimRules {
   keys: KeySelector
 }
 
-/** A key that signs, with the protected header its tokens carry (encoded once). */
-export interface SigningKey {
-  header: string
-  signer: Signer
-}
-
 export interface Context extends VerifyContext {
-  access: SigningKey
+  /** Signs new access tokens; undefined on a verify-only node (a ring of public keys). */
+  access: SigningKey | undefined
   refresh: SigningKey
+  /** The public JWKs `jwks` answers with. */
+  published: ReadonlyArray<JsonWebKey & { kid: string }>
   accessTtl: number
   refreshTtl: number
   /** Seconds in which the immediate predecessor of a family's refresh token is still answered. */

@@ -1,4 +1,5 @@
-import { RequestError } from '../errors.ts'
+import { RequestError, VerifyOnlyError } from '../errors.ts'
+import type { SigningKey } from '../keys/resolve.ts'
 import { MAX_TOKEN_LENGTH, type JsonObject } from '../jws/compact.ts'
 import { sign } from '../jws/sign.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
@@ -69,13 +70,20 @@ function tooLarge(limit: number): RequestError {
 
 /** Issues an access token and the first refresh token of a new family. */
 export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
+  const signer = accessSigner(ctx)
   const caller = callerClaims(claims, ctx)
   const family = randomId()
   const now = ctx.now()
   const current = nextRefreshToken(ctx, now)
-  const tokens = await mint(ctx, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH)
+  const tokens = await mint(ctx, signer, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH)
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now)
   return tokens
+}
+
+/** The key that signs access tokens; a verify-only node has none (error 10). */
+export function accessSigner(ctx: Context): SigningKey {
+  if (ctx.access === undefined) throw new VerifyOnlyError()
+  return ctx.access
 }
 
 /** Id and times of a refresh token issued `now`. */
@@ -89,15 +97,15 @@ export function nextRefreshToken(ctx: Context, now: number): CurrentToken {
  * same refresh token, which is how the reuse interval hands a racing client its successor.
  * Both tokens must fit `limit` (tighter at issue than at refresh: see REFRESH_HEADROOM).
  */
-export async function mint(ctx: Context, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
+export async function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() }
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
   const [accessToken, refreshToken] = await Promise.all([
-    sign(ctx.access.header, access, ctx.access.signer),
-    sign(ctx.refresh.header, refreshClaims, ctx.refresh.signer),
+    sign(signer.header, access, signer),
+    sign(ctx.refresh.header, refreshClaims, ctx.refresh),
   ])
   if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
   return {

@@ -1,7 +1,7 @@
 import { TokenError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import type { Context } from './context.ts'
-import { mint, nextRefreshToken, type TokenSet } from './issue.ts'
+import { accessSigner, mint, nextRefreshToken, type TokenSet } from './issue.ts'
 import { verifyToken } from './verify.ts'
 
 /** The family and generation a verified refresh token names. */
@@ -17,6 +17,7 @@ export function familyOf(payload: JsonObject): { family: string; generation: num
  * the immediate predecessor within the reuse interval (HALLPASS_REUSE_INTERVAL, 0 by default).
  */
 export async function refresh(ctx: Context, token: unknown): Promise<TokenSet> {
+  const signer = accessSigner(ctx)
   const { payload } = await verifyToken(ctx, token, 'refresh')
   const { family, generation } = familyOf(payload)
   const now = ctx.now()
@@ -24,10 +25,10 @@ export async function refresh(ctx: Context, token: unknown): Promise<TokenSet> {
   const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval })
   switch (result.status) {
     case 'rotated':
-      return mint(ctx, result.claims, family, generation + 1, next, now)
+      return mint(ctx, signer, result.claims, family, generation + 1, next, now)
     case 'grace':
       // A racing client (two tabs) within the reuse interval: it gets the successor its twin got.
-      return mint(ctx, result.claims, family, generation + 1, result.current, now)
+      return mint(ctx, signer, result.claims, family, generation + 1, result.current, now)
     case 'reused':
       throw new TokenError('refresh_token_reused')
     default:

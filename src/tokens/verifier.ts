@@ -1,7 +1,10 @@
 // A verifier of access tokens alone: keys and claim rules, no store, no refresh key. It is what
 // `hallpass/hono` verifies with when given a secret (stateless: blind to revocations).
 import type { JsonObject } from '../jws/compact.ts'
-import { hmacRingKey, type HmacFactory } from '../keys/hmac.ts'
+import { ConfigError } from '../errors.ts'
+import type { CryptoProvider } from '../keys/crypto.ts'
+import { checkKeySet } from '../keys/jwk.ts'
+import { ringKey, secretJwk } from '../keys/resolve.ts'
 import { KeyRing, KeySelector } from '../keys/ring.ts'
 import { parseSecret } from '../keys/secret.ts'
 import { checkedNumber, checkedText } from '../protocol/settings.ts'
@@ -10,7 +13,12 @@ import { verifyToken } from './verify.ts'
 
 export interface VerifierOptions {
   /** HALLPASS_SECRET of the issuing hallpass: a string, a JSON JWK, or raw bytes; at least 32 bytes. */
-  secret: string | Uint8Array<ArrayBuffer>
+  secret?: string | Uint8Array<ArrayBuffer>
+  /**
+   * Instead of `secret`: a JWK Set (JSON text or object), such as the issuer's `jwks` reply; every
+   * key with its `alg`, selected by `kid` as the issuing node does.
+   */
+  keys?: string | { keys: unknown[] }
   /** Required `iss`, when the issuer sets one. */
   issuer?: string
   /** Required `aud`, when the issuer sets one. */
@@ -19,8 +27,8 @@ export interface VerifierOptions {
   clockTolerance?: number
   /** The clock, epoch milliseconds (`Date.now`). */
   clock?: () => number
-  /** HMAC implementation; WebCrypto by default. */
-  hmac?: HmacFactory
+  /** Signing and verifying primitives; WebCrypto by default. */
+  crypto?: CryptoProvider
 }
 
 /** What verifies an access token: all its claims, or a TokenError. */
@@ -30,10 +38,15 @@ export interface Verifier {
 
 /** Checks the options and imports the key once; throws ConfigError on a bad option. */
 export async function createVerifier(options: VerifierOptions): Promise<Verifier> {
-  const material = parseSecret(options.secret, 'secret')
+  if ((options.secret === undefined) === (options.keys === undefined)) throw new ConfigError('give exactly one of secret and keys')
+  const ring =
+    options.keys === undefined
+      ? new KeyRing([await ringKey(secretJwk(parseSecret(options.secret!, 'secret')), options.crypto)], { findByKid: false })
+      : new KeyRing(await Promise.all((await checkKeySet(options.keys, 'keys')).map((jwk) => ringKey(jwk, options.crypto))), { findByKid: true })
   const clock = options.clock ?? Date.now
   const ctx: VerifyContext = {
-    keys: new KeySelector(new KeyRing([await hmacRingKey(material.bytes, material.kid, options.hmac)], { findByKid: false }), undefined),
+    // No refresh ring: a refresh token is the wrong type here, whatever its signature.
+    keys: new KeySelector(ring, undefined),
     issuer: checkedText('issuer', options.issuer),
     audience: checkedText('audience', options.audience),
     clockTolerance: checkedNumber('clockTolerance', options.clockTolerance),

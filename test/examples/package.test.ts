@@ -113,8 +113,8 @@ describe('the package', () => {
     writeFileSync(join(consumer, 'check.ts'), [
       "import { createHallpass, TokenError, type Hallpass, type JsonObject } from 'hallpass'",
       "import { hallpass, type HallpassEnv } from 'hallpass/hono'",
-      "import { nodeHmac, serve } from 'hallpass/node'",
-      "const hp: Hallpass = await createHallpass({ secret: 'x'.repeat(32), hmac: nodeHmac })",
+      "import { nodeCrypto, serve } from 'hallpass/node'",
+      "const hp: Hallpass = await createHallpass({ secret: 'x'.repeat(32), crypto: nodeCrypto })",
       'const claims: JsonObject = await hp.verify((await hp.issue({ sub: "u" })).access_token)',
       "const middleware = hallpass({ secret: 'x'.repeat(32) })",
       'export { claims, middleware, serve, TokenError }',

@@ -3,6 +3,9 @@
 // `node:` module, no Node global. JSON is imported with import attributes, which all four load.
 import rfc7515 from '../fixtures/conformance/rfc7515-a1.json' with { type: 'json' }
 import seedSamples from '../fixtures/conformance/seed-samples.json' with { type: 'json' }
+import rfc7515a3 from '../fixtures/conformance/rfc7515-a3.json' with { type: 'json' }
+import rfc8037a4 from '../fixtures/conformance/rfc8037-a4.json' with { type: 'json' }
+import { ALGS, keySet, makeKeys, publicOf, REFRESH_SECRET } from '../support/keys.ts'
 import { Hono } from 'hono'
 import { encode } from '../../src/lib/base64url.ts'
 import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
@@ -229,6 +232,37 @@ for (const testCase of seedSamples.cases) {
     }
   })
 }
+
+test('conformance: RFC 7515 A.3 (ES256, a verify-only key): good signature, expired today; a changed signature is forged', async () => {
+  const early = await createHallpass({ keys: rfc7515a3.jwks, refreshSecret: REFRESH_SECRET, clock: () => (1300819380 - 60) * 1000 })
+  equal(await early.verify(rfc7515a3.token), { iss: 'joe', exp: 1300819380, 'http://example.com/is_root': true }, 'claims')
+  const hp = await createHallpass({ keys: rfc7515a3.jwks, refreshSecret: REFRESH_SECRET })
+  ok(matches(rfc7515a3.expect, await hp.handle({ type: 'verify_token', token: rfc7515a3.token })), 'expired')
+  ok(matches(rfc7515a3.with_signature_changed.expect, await hp.handle({ type: 'verify_token', token: tamperSignature(rfc7515a3.token) })), 'forged')
+  includes(await hp.handle({ type: 'generate_access_token', payload: CLAIMS }), { type: 'error', code: 10 }, 'verify-only')
+})
+
+for (const testCase of rfc8037a4.cases) {
+  test(`conformance: RFC 8037 A.4 (Ed25519): ${testCase.name}`, async () => {
+    const hp = await createHallpass({ keys: rfc8037a4.jwks, refreshSecret: REFRESH_SECRET })
+    const reply = await hp.handle({ type: 'verify_token', token: testCase.token })
+    ok(matches(testCase.expect, reply), `expected ${JSON.stringify(testCase.expect)}, got ${JSON.stringify(reply)}`)
+  })
+}
+
+test('key ring: every algorithm signs and verifies here, and a node of public keys verifies it', async () => {
+  const keys = await makeKeys()
+  for (const alg of ALGS) {
+    const signer = await createHallpass({ keys: keySet(...ALGS.map((a) => keys[a])), signingKid: `key-${alg}`, refreshSecret: REFRESH_SECRET })
+    const tokens = await signer.issue(CLAIMS)
+    includes(await signer.verify(tokens.access_token), { sub: 'user123' }, `${alg} verified by its signer`)
+    includes(signer.inspect(tokens.access_token).header, { alg, kid: `key-${alg}` }, `${alg} header`)
+    if (alg.startsWith('HS')) continue
+    const verifier = await createHallpass({ keys: keySet(publicOf(keys[alg])), refreshSecret: REFRESH_SECRET })
+    includes(await verifier.verify(tokens.access_token), { sub: 'user123' }, `${alg} verified from its public key`)
+    await rejectsWith(verifier.verify(tamperSignature(tokens.access_token)), 'invalid_signature', `${alg} forged`)
+  }
+})
 
 // --- the attack catalogue (test/protocol/suite.ts), through verify_token ------------------------
 

@@ -158,7 +158,7 @@ describe('configuration from bindings', () => {
   })
 
   it.each([
-    ['no HALLPASS_SECRET', {}, 'HALLPASS_SECRET is not set'],
+    ['no HALLPASS_SECRET', {}, 'neither HALLPASS_SECRET nor HALLPASS_KEYS is set'],
     ['a short HALLPASS_SECRET', { HALLPASS_SECRET: 'short-secret-value' }, 'HALLPASS_SECRET is too short'],
     ['a short HALLPASS_ISSUER_KEY', { HALLPASS_SECRET: 'x'.repeat(40), HALLPASS_ISSUER_KEY: 'short-issuer-key' }, 'HALLPASS_ISSUER_KEY is too short'],
     ['HALLPASS_ISSUER_KEY equal to HALLPASS_SECRET', { HALLPASS_SECRET: 'y'.repeat(40), HALLPASS_ISSUER_KEY: 'y'.repeat(40) }, 'HALLPASS_ISSUER_KEY must differ'],

@@ -31,6 +31,10 @@ describe('hallpass(): options checked up front', () => {
     ['a negative clockTolerance', { secret: SECRET, clockTolerance: -1 }],
     ['a realm with a quote', { secret: SECRET, realm: 'a"b' }],
     ['a realm with a newline', { secret: SECRET, realm: 'a\r\nSet-Cookie: x' }],
+    ['both secret and keys', { secret: SECRET, keys: '{"keys":[]}' }],
+    ['an empty key set', { keys: '{"keys":[]}' }],
+    ['a key set that is not JSON', { keys: '{"keys":' }],
+    ['a key without alg', { keys: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
   ])('throws ConfigError for %s', (_label, options) => {
     expect(() => hallpass(options as HallpassMiddlewareOptions)).toThrow(ConfigError)
   })
