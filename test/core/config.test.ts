@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, createHallpass, optionsFromEnvironment } from '../../src/index.ts'
+import { readFileSync } from 'node:fs'
+import { ConfigError, createHallpass, optionsFromEnvironment, SETTINGS } from '../../src/index.ts'
 
 const SECRET = 'a'.repeat(32)
 
@@ -53,5 +54,9 @@ describe('configuration', () => {
     await createHallpass({ onWarning: (message) => warnings.push(message) })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/HALLPASS_SECRET is not set/)
+  })
+  it('documents every setting of the table in docs/configuration.md', () => {
+    const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')
+    for (const setting of Object.values(SETTINGS)) expect(docs, setting.env).toContain(`\`${setting.env}\``)
   })
 })
