@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts', 'test/worker-build/**/*.test.ts', 'test/runtimes/*.test.ts', 'test/examples/*.test.ts', 'test/inspector/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/store/**/*.test.ts', 'test/node/**/*.test.ts', 'test/worker-build/**/*.test.ts', 'test/runtimes/*.test.ts', 'test/examples/*.test.ts', 'test/inspector/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,

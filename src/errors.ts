@@ -57,3 +57,23 @@ export class VerifyOnlyError extends HallpassError {
     super('ERR_HALLPASS_VERIFY_ONLY', 'This node only verifies')
   }
 }
+
+/**
+ * A store that cannot be opened at start: unwritable, corrupt, of a newer schema, locked past the
+ * wait. The node refuses to start with this message (never a key or token: stores hold neither).
+ */
+export class StoreError extends HallpassError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_HALLPASS_STORE', message, options)
+  }
+}
+
+/**
+ * The store cannot be reached while the node runs (locked, disk full, the database gone): the
+ * change was not made. The reply is error 11 `Store unavailable`; the node keeps serving.
+ */
+export class StoreUnavailableError extends HallpassError {
+  constructor(options?: { cause?: unknown }) {
+    super('ERR_HALLPASS_STORE_UNAVAILABLE', 'Store unavailable', options)
+  }
+}

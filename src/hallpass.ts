@@ -14,7 +14,8 @@ import type { Context } from './tokens/context.ts'
 import { inspect, type Inspection } from './tokens/inspect.ts'
 import { issue, type TokenSet } from './tokens/issue.ts'
 import { refresh } from './tokens/refresh.ts'
-import { revoke } from './tokens/revoke.ts'
+import { IssueClock } from './tokens/clock.ts'
+import { revoke, revokeSubject } from './tokens/revoke.ts'
 import { verifyAccess } from './tokens/verify.ts'
 
 export interface HallpassOptions {
@@ -76,6 +77,8 @@ export interface Hallpass {
   refresh(refreshToken: unknown): Promise<TokenSet>
   /** Revokes an access token, or a refresh token's whole family. */
   revoke(token: unknown): Promise<{ kind: TokenKind }>
+  /** Logs `sub` out everywhere: its families and every token of it issued until now are refused. */
+  revokeSubject(sub: unknown): Promise<{ sub: string }>
   /** Decodes without verifying. */
   inspect(token: unknown): Inspection
   /** The public JWKs of the asymmetric access keys (`jwks`): never an `oct` key, never private material. */
@@ -114,6 +117,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     clockTolerance,
     reuseInterval,
     store: options.store ?? new MemoryStore(),
+    issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
   }
@@ -123,6 +127,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     verify: (token) => verifyAccess(ctx, token),
     refresh: (token) => refresh(ctx, token),
     revoke: (token) => revoke(ctx, token),
+    revokeSubject: (sub) => revokeSubject(ctx, sub),
     inspect,
     jwks: () => ctx.published.map((key) => ({ ...key })),
     handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),

@@ -11,6 +11,9 @@ import { oauth } from './oauth.ts'
 
 const NO_STORE = { 'Cache-Control': 'no-store' } as const
 
+/** Messages that need the issuer credential over HTTP: minting tokens, logging a subject out. */
+const ISSUER_ONLY = new Set(['generate_access_token', 'revoke_subject'])
+
 /** The error reply of a request that never reached the handler. */
 function refuse(c: Context<AppEnv>, status: 400 | 401 | 413 | 500, text: string, code: number = ERROR_CODES.malformedRequest): Response {
   return c.json(errorBody(code, text), status, NO_STORE)
@@ -44,7 +47,7 @@ app.post('/v1/messages', async (c) => {
   let unauthorized = false
   const handler = instance.hp.handler({
     authorize: (type) => {
-      if (type !== 'generate_access_token' || issuer) return true
+      if (!ISSUER_ONLY.has(type) || issuer) return true
       unauthorized = true
       return false
     },
@@ -54,12 +57,15 @@ app.post('/v1/messages', async (c) => {
   if (response === null) return refuse(c, 400, 'A message must be a JSON object')
   const json = { ...NO_STORE, 'Content-Type': 'application/json' }
   if (unauthorized) return c.body(response.text, 401, { ...json, 'WWW-Authenticate': 'Bearer realm="hallpass"' })
-  return c.body(response.text, isInternalError(response.reply) ? 500 : 200, json)
+  return c.body(response.text, statusOf(response.reply), json)
 })
 
-function isInternalError(reply: JsonObject): boolean {
+/** 500 for a bug (13), 503 while the state is unreachable (11), 200 for every other reply. */
+function statusOf(reply: JsonObject): 200 | 500 | 503 {
   const body = typeof reply.body === 'object' && reply.body !== null ? (reply.body as JsonObject) : reply
-  return body.type === 'error' && body.code === ERROR_CODES.internal
+  if (body.type !== 'error') return 200
+  if (body.code === ERROR_CODES.internal) return 500
+  return body.code === ERROR_CODES.unavailable ? 503 : 200
 }
 
 app.route('/oauth', oauth)

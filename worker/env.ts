@@ -7,7 +7,7 @@ import type { RefreshFamilies, Revocations } from './objects.ts'
 export interface Env extends SettingBindings {
   /** One instance per refresh family (idFromName(family id)). */
   REFRESH_FAMILIES: DurableObjectNamespace<RefreshFamilies>
-  /** Revoked access tokens, sharded by jti over a fixed number of instances. */
+  /** Revocations, one instance per subject (idFromName(`sub:<sub>`)): revoked jtis and the subject's cut-off. */
   REVOCATIONS: DurableObjectNamespace<Revocations>
 }
 

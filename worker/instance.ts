@@ -73,7 +73,7 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
   }
   const hp = await createHallpass({
     ...optionsFromEnvironment(config),
-    store: new DurableObjectStore(env),
+    store: new DurableObjectStore(env, logStoreUnavailable),
     onWarning: (message) => console.warn(`hallpass: ${message}`),
   })
   const jwksBody = JSON.stringify({ keys: hp.jwks() })
@@ -128,6 +128,11 @@ export async function instanceOr500(c: Context<AppEnv>, misconfigured: () => Res
     logConfigError(error)
     return misconfigured()
   }
+}
+
+/** Why a Durable Object call failed: its error's name and message (no object holds a token). */
+function logStoreUnavailable(error: unknown): void {
+  console.error(`hallpass: store unavailable: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}`)
 }
 
 export function logInternalError(error: unknown): void {

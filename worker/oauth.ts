@@ -1,7 +1,7 @@
 // OAuth 2.0 over the core: the refresh grant (RFC 6749 §6, answers per §5.1 and §5.2) and token
 // revocation (RFC 7009). Parameters come form-encoded, as the RFCs say; a JSON object is accepted too.
 import { Hono, type Context } from 'hono'
-import { TokenError } from '../src/index.ts'
+import { StoreUnavailableError, TokenError } from '../src/index.ts'
 import type { AppEnv } from './env.ts'
 import { instanceOr500, logInternalError } from './instance.ts'
 import { readBody } from './body.ts'
@@ -101,6 +101,8 @@ oauth.post('/token', async (c) => {
   } catch (error) {
     // Bad, expired, spent, reused or revoked: all invalid_grant; the text names which, never the token.
     if (error instanceof TokenError) return oauthError(c, 400, 'invalid_grant', error.message)
+    // The family's object could not be reached: nothing was spent, the client may retry.
+    if (error instanceof StoreUnavailableError) return oauthError(c, 503, 'temporarily_unavailable', error.message)
     logInternalError(error)
     return oauthError(c, 500, 'server_error', 'Internal error')
   }
@@ -119,7 +121,8 @@ oauth.post('/revoke', async (c) => {
   } catch (error) {
     // RFC 7009 §2.2: an invalid or unknown token is answered 200 all the same.
     if (!(error instanceof TokenError)) {
-      logInternalError(error)
+      // The store logged its own failure; anything else is a bug.
+      if (!(error instanceof StoreUnavailableError)) logInternalError(error)
       return oauthError(c, 503, 'temporarily_unavailable', 'Revocation failed; try again')
     }
   }

@@ -2,7 +2,7 @@
 // synchronous `ctx.storage.sql` calls before its first `await`, so no other call to the same
 // object can interleave: a compare-and-rotate is atomic without explicit transactions.
 import { DurableObject } from 'cloudflare:workers'
-import { applyRotation, type FamilyRecord, type RotateRequest, type RotateResult } from '../src/index.ts'
+import { applyRotation, issuedAtMs, type FamilyRecord, type RevocationQuery, type RotateRequest, type RotateResult } from '../src/index.ts'
 
 interface FamilyRow extends Record<string, SqlStorageValue> {
   id: string
@@ -112,42 +112,97 @@ export class RefreshFamilies extends DurableObject<object> {
   }
 }
 
-/** How many Revocations instances the jti space is spread over. Changing it forgets revocations. */
-export const REVOCATION_SHARDS = 16
-
-/** The instance name holding revocations for `jti` (FNV-1a over its UTF-16 code units). */
-export function revocationShard(jti: string): string {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < jti.length; i++) hash = Math.imul(hash ^ jti.charCodeAt(i), 0x01000193)
-  return `revocations-${(hash >>> 0) % REVOCATION_SHARDS}`
+/**
+ * The Revocations instance that answers for a token: its subject's (every token of a subject, so
+ * one object holds both its revoked jtis and its cut-off: verify is one round trip), or for a token
+ * without `sub` its own jti's. Undefined when the token has neither: nothing can revoke it.
+ */
+export function revocationsName(jti: string | undefined, sub: string | undefined): string | undefined {
+  if (sub !== undefined) return `sub:${sub}`
+  return jti === undefined ? undefined : `jti:${jti}`
 }
 
-/** Pruned per write: a revoked token is dead anyway once it expires. */
-const SWEEP_BATCH = 256
+interface CutoffRow extends Record<string, SqlStorageValue> {
+  cutoff_ms: number
+  expires_at: number
+}
 
-/** Revoked access tokens (jti → until when), strongly consistent: one shard owns each jti. */
+/**
+ * The revocations of one subject: its revoked access tokens (jti → until when) and its cut-off
+ * (`revoke_subject`: every token issued before an instant is refused). Strongly consistent: one
+ * object owns each subject. An alarm at the latest expiry wipes the storage once nothing in it
+ * can matter.
+ */
 export class Revocations extends DurableObject<object> {
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env)
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS revoked (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID')
-    ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS revoked_by_expiry ON revoked (expires_at)')
+  /** Whether the tables exist: created on first use, and again after the alarm wiped storage. */
+  #ready = false
+
+  #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql
+    if (!this.#ready) {
+      sql.exec('CREATE TABLE IF NOT EXISTS revoked (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID')
+      sql.exec('CREATE TABLE IF NOT EXISTS cutoff (id INTEGER PRIMARY KEY CHECK (id = 0), cutoff_ms INTEGER NOT NULL, expires_at INTEGER NOT NULL)')
+      this.#ready = true
+    }
+    return sql
   }
 
-  revoke(jti: string, expiresAt: number, now: number): void {
-    const sql = this.ctx.storage.sql
-    sql.exec('DELETE FROM revoked WHERE jti IN (SELECT jti FROM revoked WHERE expires_at <= ? LIMIT ?)', now, SWEEP_BATCH)
+  async revokeToken(jti: string, expiresAt: number, now: number): Promise<void> {
+    const sql = this.#sql()
+    sql.exec('DELETE FROM revoked WHERE expires_at <= ?', now)
     sql.exec(
       'INSERT INTO revoked (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)',
       jti, expiresAt,
     )
+    await this.#wipeAfter(expiresAt)
   }
 
-  isRevoked(jti: string, now: number): boolean {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM revoked WHERE jti = ? AND expires_at > ?', jti, now).toArray().length > 0
+  /** A later cut-off replaces an earlier one; each keeps the later expiry. */
+  async revokeSubject(cutoffMs: number, expiresAt: number): Promise<void> {
+    this.#sql().exec(
+      `INSERT INTO cutoff (id, cutoff_ms, expires_at) VALUES (0, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET cutoff_ms = MAX(cutoff_ms, excluded.cutoff_ms), expires_at = MAX(expires_at, excluded.expires_at)`,
+      cutoffMs, expiresAt,
+    )
+    await this.#wipeAfter(expiresAt)
+  }
+
+  /** TokenStore.isRevoked for a token of this object's subject (or jti). */
+  isRevoked(query: RevocationQuery, now: number): boolean {
+    const sql = this.#sql()
+    if (query.jti !== undefined && sql.exec('SELECT 1 FROM revoked WHERE jti = ? AND expires_at > ?', query.jti, now).toArray().length > 0) return true
+    const cutoff = sql.exec<CutoffRow>('SELECT cutoff_ms, expires_at FROM cutoff').toArray()[0]
+    return cutoff !== undefined && cutoff.expires_at > now && issuedAtMs(query.jti, query.iat) < cutoff.cutoff_ms
   }
 
   /** Entries held, for tests and metrics. */
-  count(): number {
-    return this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM revoked').one().n
+  count(): { revoked: number; cutoffs: number } {
+    const sql = this.#sql()
+    return {
+      revoked: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM revoked').one().n,
+      cutoffs: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM cutoff').one().n,
+    }
+  }
+
+  /** Moves the wipe alarm to `expiresAt` if that is later than the one set. */
+  async #wipeAfter(expiresAt: number): Promise<void> {
+    const alarm = await this.ctx.storage.getAlarm()
+    if (alarm === null || alarm < expiresAt * 1000) await this.ctx.storage.setAlarm(expiresAt * 1000)
+  }
+
+  /** At the latest expiry: nothing stored can refuse a live token any more. */
+  override async alarm(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    const sql = this.#sql()
+    const latest = Math.max(
+      sql.exec<{ t: number | null }>('SELECT MAX(expires_at) AS t FROM revoked').one().t ?? 0,
+      sql.exec<{ t: number | null }>('SELECT MAX(expires_at) AS t FROM cutoff').one().t ?? 0,
+    )
+    if (latest > now) {
+      await this.ctx.storage.setAlarm(latest * 1000)
+      return
+    }
+    await this.ctx.storage.deleteAll()
+    this.#ready = false
   }
 }

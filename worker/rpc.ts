@@ -1,5 +1,5 @@
 // The RPC entrypoint for service bindings: another Worker of the same account binds to
-// `TokenService` and calls issue / verify / refresh / revoke. A service binding can only be created
+// `TokenService` and calls issue / verify / refresh / revoke / revokeSubject. A service binding can only be created
 // by whoever deploys both Workers, so no credential is needed: the binding is the authorization.
 // Every method answers with the PROTOCOL reply body (the same MessageHandler as everywhere else),
 // so failures are values, not exceptions that lose their `code` crossing the RPC boundary.
@@ -14,6 +14,7 @@ export type IssueReply = ({ type: 'token_generated' } & TokenSet) | ErrorReply
 export type VerifyReply = { type: 'token_valid'; payload: JsonObject } | TokenInvalid | ErrorReply
 export type RefreshReply = ({ type: 'token_refreshed' } & TokenSet) | TokenInvalid | ErrorReply
 export type RevokeReply = { type: 'token_revoked'; token_kind: TokenKind } | TokenInvalid | ErrorReply
+export type RevokeSubjectReply = { type: 'subject_revoked'; sub: string } | ErrorReply
 
 export class TokenService extends WorkerEntrypoint<Env> {
   async #ask(message: JsonObject): Promise<JsonObject> {
@@ -45,5 +46,10 @@ export class TokenService extends WorkerEntrypoint<Env> {
   /** revoke_token: an access token, or a refresh token's whole family. */
   async revoke(token: string): Promise<RevokeReply> {
     return (await this.#ask({ type: 'revoke_token', token })) as RevokeReply
+  }
+
+  /** revoke_subject: log `sub` out everywhere, its live access tokens included. */
+  async revokeSubject(sub: string): Promise<RevokeSubjectReply> {
+    return (await this.#ask({ type: 'revoke_subject', sub })) as RevokeSubjectReply
   }
 }

@@ -1,43 +1,65 @@
 // The core's TokenStore over the two Durable Object namespaces: each refresh family lives in its
-// own instance, each revoked jti in the shard that owns it. Every call is one RPC to one object.
-import type { FamilyRecord, RotateRequest, RotateResult, TokenStore } from '../src/index.ts'
+// own instance, each subject's revocations (revoked jtis and its cut-off) in the subject's own.
+// Every call is one RPC to one object, verify included. A failed RPC is `Store unavailable`
+// (error 11): nothing was changed, and a verify that cannot ask is refused, not let through.
+import { StoreUnavailableError, type FamilyRecord, type RevocationQuery, type RotateRequest, type RotateResult, type TokenStore } from '../src/index.ts'
 import type { Env } from './env.ts'
-import { revocationShard } from './objects.ts'
+import { revocationsName } from './objects.ts'
 
 export class DurableObjectStore implements TokenStore {
   readonly #families: Env['REFRESH_FAMILIES']
   readonly #revocations: Env['REVOCATIONS']
+  readonly #onUnavailable: (error: unknown) => void
 
-  constructor(env: Pick<Env, 'REFRESH_FAMILIES' | 'REVOCATIONS'>) {
+  /** `onUnavailable` is told why an RPC failed (the worker logs it). */
+  constructor(env: Pick<Env, 'REFRESH_FAMILIES' | 'REVOCATIONS'>, onUnavailable: (error: unknown) => void = () => undefined) {
     this.#families = env.REFRESH_FAMILIES
     this.#revocations = env.REVOCATIONS
+    this.#onUnavailable = onUnavailable
+  }
+
+  async #call<T>(rpc: () => Promise<T>): Promise<T> {
+    try {
+      return await rpc()
+    } catch (error) {
+      this.#onUnavailable(error)
+      throw new StoreUnavailableError({ cause: error })
+    }
   }
 
   #family(id: string) {
     return this.#families.get(this.#families.idFromName(id))
   }
 
-  #shard(jti: string) {
-    return this.#revocations.get(this.#revocations.idFromName(revocationShard(jti)))
+  #revocationsOf(name: string) {
+    return this.#revocations.get(this.#revocations.idFromName(name))
   }
 
-  async createFamily(id: string, record: FamilyRecord, now: number): Promise<void> {
-    await this.#family(id).create(id, record, now)
+  createFamily(id: string, record: FamilyRecord, now: number): Promise<void> {
+    return this.#call(() => this.#family(id).create(id, record, now))
   }
 
-  async rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> {
-    return (await this.#family(id).rotate(id, request)) as RotateResult
+  rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> {
+    return this.#call(async () => (await this.#family(id).rotate(id, request)) as RotateResult)
   }
 
-  async revokeFamily(id: string, now: number): Promise<boolean> {
-    return await this.#family(id).revoke(id, now)
+  revokeFamily(id: string, now: number): Promise<boolean> {
+    return this.#call(() => this.#family(id).revoke(id, now))
   }
 
-  async revokeToken(jti: string, expiresAt: number, now: number): Promise<void> {
-    await this.#shard(jti).revoke(jti, expiresAt, now)
+  revokeToken(jti: string, sub: string | undefined, expiresAt: number, now: number): Promise<void> {
+    const name = revocationsName(jti, sub)!
+    return this.#call(() => this.#revocationsOf(name).revokeToken(jti, expiresAt, now))
   }
 
-  async isTokenRevoked(jti: string, now: number): Promise<boolean> {
-    return await this.#shard(jti).isRevoked(jti, now)
+  revokeSubject(sub: string, cutoffMs: number, expiresAt: number): Promise<void> {
+    const name = revocationsName(undefined, sub)!
+    return this.#call(() => this.#revocationsOf(name).revokeSubject(cutoffMs, expiresAt))
+  }
+
+  isRevoked(query: RevocationQuery, now: number): Promise<boolean> | boolean {
+    const name = revocationsName(query.jti, query.sub)
+    if (name === undefined) return false
+    return this.#call(() => this.#revocationsOf(name).isRevoked(query, now))
   }
 }

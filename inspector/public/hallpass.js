@@ -55,6 +55,16 @@ var VerifyOnlyError = class extends HallpassError {
     super("ERR_HALLPASS_VERIFY_ONLY", "This node only verifies");
   }
 };
+var StoreError = class extends HallpassError {
+  constructor(message, options) {
+    super("ERR_HALLPASS_STORE", message, options);
+  }
+};
+var StoreUnavailableError = class extends HallpassError {
+  constructor(options) {
+    super("ERR_HALLPASS_STORE_UNAVAILABLE", "Store unavailable", options);
+  }
+};
 
 // src/lib/base64url.ts
 var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -595,6 +605,7 @@ async function resolveKeyRing(options, accessTyp, refreshTyp) {
 // src/protocol/handler.ts
 var ERROR_CODES = {
   unknownType: 10,
+  unavailable: 11,
   malformedRequest: 12,
   internal: 13,
   unauthorized: 1001
@@ -620,6 +631,10 @@ var OPERATIONS = {
   revoke_token: {
     run: (hp, body) => hp.revoke(field(body, "token")),
     reply: ({ kind }) => ({ type: "token_revoked", token_kind: kind })
+  },
+  revoke_subject: {
+    run: (hp, body) => hp.revokeSubject(body.sub),
+    reply: ({ sub }) => ({ type: "subject_revoked", sub })
   },
   jwks: {
     run: (hp) => hp.jwks(),
@@ -735,11 +750,12 @@ var MessageHandler = class {
     if (!(result instanceof Promise)) return operation.reply(result);
     return result.then(operation.reply, (error) => this.#failure(error));
   }
-  /** A thrown error as a reply: token_invalid, a request error (12) or an internal failure (13). */
+  /** A thrown error as a reply: token_invalid, a request error (12), the store away (11) or an internal failure (13). */
   #failure(error) {
     if (error instanceof TokenError) return { type: "token_invalid", error: error.message, code: error.code };
     if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message);
     if (error instanceof VerifyOnlyError) return errorBody(ERROR_CODES.unknownType, error.message);
+    if (error instanceof StoreUnavailableError) return errorBody(ERROR_CODES.unavailable, error.message);
     this.#options.onInternalError?.(error);
     return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : "Internal error");
   }
@@ -812,6 +828,22 @@ var SETTINGS = {
     meaning: "longest input line, bytes; longer lines are discarded",
     fallback: "1048576 (1 MiB)"
   },
+  store: {
+    env: "HALLPASS_STORE",
+    kind: "text",
+    where: "node",
+    meaning: "where refresh families and revocations live: memory, or sqlite:PATH (one file, which every node process on this machine may share; it survives restarts)",
+    fallback: "memory"
+  },
+  storeWait: {
+    env: "HALLPASS_STORE_WAIT",
+    kind: "seconds",
+    where: "node",
+    default: 10,
+    min: 0,
+    meaning: "how long to wait for another process holding the store locked, at start and on each write, seconds",
+    fallback: "10"
+  },
   issuerKey: {
     env: "HALLPASS_ISSUER_KEY",
     kind: "secret",
@@ -842,6 +874,51 @@ function describeSettings(where) {
   ${"".padEnd(26)}default: ${setting.fallback}`).join("\n");
 }
 
+// src/lib/random.ts
+var RANDOM_BYTES = 16;
+var TIME_BYTES = 6;
+var pool = new Uint8Array(RANDOM_BYTES * 256);
+var poolOffset = pool.length;
+function takeRandom(into, at) {
+  if (poolOffset === pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  into.set(pool.subarray(poolOffset, poolOffset + RANDOM_BYTES), at);
+  pool.fill(0, poolOffset, poolOffset + RANDOM_BYTES);
+  poolOffset += RANDOM_BYTES;
+}
+function randomId() {
+  const bytes = new Uint8Array(RANDOM_BYTES);
+  takeRandom(bytes, 0);
+  return encode(bytes);
+}
+var TIMED_ID_LENGTH = 30;
+function timedId(ms) {
+  const bytes = new Uint8Array(TIME_BYTES + RANDOM_BYTES);
+  let t = Math.max(0, Math.floor(ms));
+  for (let i = TIME_BYTES - 1; i >= 0; i--) {
+    bytes[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  takeRandom(bytes, TIME_BYTES);
+  return encode(bytes);
+}
+function issuedAtMs(jti, iat) {
+  if (typeof iat !== "number" || !Number.isFinite(iat)) return -Infinity;
+  const second = Math.floor(iat) * 1e3;
+  if (typeof jti !== "string" || jti.length !== TIMED_ID_LENGTH) return second;
+  let bytes;
+  try {
+    bytes = decode(jti.slice(0, 8));
+  } catch {
+    return second;
+  }
+  let ms = 0;
+  for (let i = 0; i < TIME_BYTES; i++) ms = ms * 256 + bytes[i];
+  return ms >= second && ms < second + 1e3 ? ms : second;
+}
+
 // src/store/rotation.ts
 function applyRotation(family, { generation, next, now, reuseInterval }) {
   if (generation < family.generation) {
@@ -860,11 +937,38 @@ function applyRotation(family, { generation, next, now, reuseInterval }) {
 }
 
 // src/store/memory.ts
-var SWEEP_INTERVAL = 60;
+var SWEEP_STEP = 8;
+var Sweeper = class {
+  #map;
+  #expiresAt;
+  #cursor;
+  constructor(map, expiresAt) {
+    this.#map = map;
+    this.#expiresAt = expiresAt;
+  }
+  step(now) {
+    if (this.#map.size === 0) return;
+    this.#cursor ??= this.#map.entries();
+    for (let i = 0; i < SWEEP_STEP; i++) {
+      const next = this.#cursor.next();
+      if (next.done === true) {
+        this.#cursor = void 0;
+        return;
+      }
+      const [key, value] = next.value;
+      if (this.#expiresAt(value) <= now) this.#map.delete(key);
+    }
+  }
+};
 var MemoryStore = class {
   #families = /* @__PURE__ */ new Map();
   #revokedTokens = /* @__PURE__ */ new Map();
-  #nextSweep = 0;
+  #cutoffs = /* @__PURE__ */ new Map();
+  #sweepers = [
+    new Sweeper(this.#families, (family) => family.current.exp),
+    new Sweeper(this.#revokedTokens, (until) => until),
+    new Sweeper(this.#cutoffs, (cutoff) => cutoff.expiresAt)
+  ];
   createFamily(id, record, now) {
     this.#sweep(now);
     this.#families.set(id, { ...record, current: { ...record.current } });
@@ -880,18 +984,29 @@ var MemoryStore = class {
     family.revoked = true;
     return true;
   }
-  revokeToken(jti, expiresAt, now) {
+  revokeToken(jti, _sub, expiresAt, now) {
     this.#sweep(now);
-    this.#revokedTokens.set(jti, expiresAt);
+    this.#revokedTokens.set(jti, Math.max(expiresAt, this.#revokedTokens.get(jti) ?? 0));
   }
-  isTokenRevoked(jti, now) {
-    if (this.#revokedTokens.size === 0) return false;
-    const until = this.#revokedTokens.get(jti);
-    return until !== void 0 && until > now;
+  revokeSubject(sub, cutoffMs, expiresAt, now) {
+    this.#sweep(now);
+    const known = this.#cutoffs.get(sub);
+    this.#cutoffs.set(sub, { cutoffMs: Math.max(cutoffMs, known?.cutoffMs ?? 0), expiresAt: Math.max(expiresAt, known?.expiresAt ?? 0) });
+  }
+  isRevoked({ jti, sub, iat }, now) {
+    if (jti !== void 0 && this.#revokedTokens.size > 0) {
+      const until = this.#revokedTokens.get(jti);
+      if (until !== void 0 && until > now) return true;
+    }
+    if (sub !== void 0 && this.#cutoffs.size > 0) {
+      const cutoff = this.#cutoffs.get(sub);
+      if (cutoff !== void 0 && cutoff.expiresAt > now && issuedAtMs(jti, iat) < cutoff.cutoffMs) return true;
+    }
+    return false;
   }
   /** Entries currently held, for tests and metrics. */
   get size() {
-    return { families: this.#families.size, revokedTokens: this.#revokedTokens.size };
+    return { families: this.#families.size, revokedTokens: this.#revokedTokens.size, subjects: this.#cutoffs.size };
   }
   #live(id, now) {
     const family = this.#families.get(id);
@@ -899,10 +1014,7 @@ var MemoryStore = class {
     return family;
   }
   #sweep(now) {
-    if (now < this.#nextSweep) return;
-    this.#nextSweep = now + SWEEP_INTERVAL;
-    for (const [id, family] of this.#families) if (family.current.exp <= now) this.#families.delete(id);
-    for (const [jti, until] of this.#revokedTokens) if (until <= now) this.#revokedTokens.delete(jti);
+    for (const sweeper of this.#sweepers) sweeper.step(now);
   }
 };
 
@@ -946,21 +1058,6 @@ function inspect(token) {
   return { header, payload, verified: false };
 }
 
-// src/lib/random.ts
-var ID_BYTES = 16;
-var pool = new Uint8Array(ID_BYTES * 256);
-var poolOffset = pool.length;
-function randomId() {
-  if (poolOffset === pool.length) {
-    crypto.getRandomValues(pool);
-    poolOffset = 0;
-  }
-  const id = encode(pool.subarray(poolOffset, poolOffset + ID_BYTES));
-  pool.fill(0, poolOffset, poolOffset + ID_BYTES);
-  poolOffset += ID_BYTES;
-  return id;
-}
-
 // src/tokens/issue.ts
 var NODE_CLAIMS = ["iat", "exp", "nbf", "jti"];
 function callerClaims(claims, ctx) {
@@ -997,9 +1094,10 @@ async function issue(ctx, claims) {
   const signer = accessSigner(ctx);
   const caller = callerClaims(claims, ctx);
   const family = randomId();
-  const now = ctx.now();
-  const current = nextRefreshToken(ctx, now);
-  const tokens = await mint(ctx, signer, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH);
+  const ms = ctx.issueClock.instant();
+  const now = Math.floor(ms / 1e3);
+  const current = nextRefreshToken(ctx, ms);
+  const tokens = await mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH);
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now);
   return tokens;
 }
@@ -1007,14 +1105,16 @@ function accessSigner(ctx) {
   if (ctx.access === void 0) throw new VerifyOnlyError();
   return ctx.access;
 }
-function nextRefreshToken(ctx, now) {
-  return { jti: randomId(), iat: now, exp: now + ctx.refreshTtl };
+function nextRefreshToken(ctx, ms) {
+  const iat = Math.floor(ms / 1e3);
+  return { jti: timedId(ms), iat, exp: iat + ctx.refreshTtl };
 }
-async function mint(ctx, signer, caller, family, generation, refresh2, now, limit = MAX_TOKEN_LENGTH) {
+async function mint(ctx, signer, caller, family, generation, refresh2, ms, limit = MAX_TOKEN_LENGTH) {
   const registered = {};
   if (ctx.issuer !== void 0) registered.iss = ctx.issuer;
   if (ctx.audience !== void 0) registered.aud = ctx.audience;
-  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() };
+  const now = Math.floor(ms / 1e3);
+  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) };
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
   const [accessToken, refreshToken] = await Promise.all([
     sign(signer.header, access, signer),
@@ -1080,11 +1180,17 @@ async function verifyAccess(ctx, token) {
     payload = ("then" in verified ? await verified : verified).payload;
     if (cache !== void 0) cache.set(token, deepFreeze(payload));
   }
-  if (typeof payload.jti === "string") {
-    const revoked = ctx.store.isTokenRevoked(payload.jti, ctx.now());
-    if (revoked === true || revoked !== false && await revoked) throw new TokenError("token_revoked");
-  }
+  const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now());
+  if (revoked === true || revoked !== false && await revoked) throw new TokenError("token_revoked");
   return payload;
+}
+function revocationQuery(payload) {
+  const { jti, sub, iat } = payload;
+  return {
+    jti: typeof jti === "string" ? jti : void 0,
+    sub: typeof sub === "string" ? sub : void 0,
+    iat: typeof iat === "number" ? iat : void 0
+  };
 }
 
 // src/tokens/refresh.ts
@@ -1097,20 +1203,39 @@ async function refresh(ctx, token) {
   const signer = accessSigner(ctx);
   const { payload } = await verifyToken(ctx, token, "refresh");
   const { family, generation } = familyOf(payload);
-  const now = ctx.now();
-  const next = nextRefreshToken(ctx, now);
+  if (await ctx.store.isRevoked(revocationQuery(payload), ctx.now())) throw new TokenError("token_revoked");
+  const ms = ctx.issueClock.instant();
+  const now = Math.floor(ms / 1e3);
+  const next = nextRefreshToken(ctx, ms);
   const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval });
   switch (result.status) {
     case "rotated":
-      return mint(ctx, signer, result.claims, family, generation + 1, next, now);
+      return mint(ctx, signer, result.claims, family, generation + 1, next, ms);
     case "grace":
-      return mint(ctx, signer, result.claims, family, generation + 1, result.current, now);
+      return mint(ctx, signer, result.claims, family, generation + 1, result.current, ms);
     case "reused":
       throw new TokenError("refresh_token_reused");
     default:
       throw new TokenError("token_revoked");
   }
 }
+
+// src/tokens/clock.ts
+var IssueClock = class {
+  #clock;
+  #floor = -Infinity;
+  constructor(clock) {
+    this.#clock = clock;
+  }
+  /** Epoch milliseconds of a token issued now. */
+  instant() {
+    return Math.max(this.#clock(), this.#floor);
+  }
+  /** Tokens issued from now on are issued at `ms` or later. */
+  holdFrom(ms) {
+    if (ms > this.#floor) this.#floor = ms;
+  }
+};
 
 // src/tokens/revoke.ts
 async function revoke(ctx, token) {
@@ -1120,9 +1245,19 @@ async function revoke(ctx, token) {
     await ctx.store.revokeFamily(familyOf(payload).family, now);
   } else {
     if (typeof payload.jti !== "string") throw new TokenError("invalid_claims");
-    await ctx.store.revokeToken(payload.jti, payload.exp + ctx.clockTolerance, now);
+    const sub = typeof payload.sub === "string" ? payload.sub : void 0;
+    await ctx.store.revokeToken(payload.jti, sub, payload.exp + ctx.clockTolerance, now);
   }
   return { kind };
+}
+async function revokeSubject(ctx, sub) {
+  if (typeof sub !== "string" || sub === "") throw new RequestError("sub must be a non-empty string");
+  const cutoffMs = ctx.issueClock.instant() + 1;
+  const now = ctx.now();
+  const expiresAt = Math.floor(cutoffMs / 1e3) + Math.max(ctx.accessTtl, ctx.refreshTtl) + ctx.clockTolerance + 1;
+  await ctx.store.revokeSubject(sub, cutoffMs, expiresAt, now);
+  ctx.issueClock.holdFrom(cutoffMs);
+  return { sub };
 }
 
 // src/hallpass.ts
@@ -1154,6 +1289,7 @@ async function createHallpass(options = {}) {
     clockTolerance,
     reuseInterval,
     store: options.store ?? new MemoryStore(),
+    issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : void 0,
     now: () => Math.floor(clock() / 1e3)
   };
@@ -1163,6 +1299,7 @@ async function createHallpass(options = {}) {
     verify: (token) => verifyAccess(ctx, token),
     refresh: (token) => refresh(ctx, token),
     revoke: (token) => revoke(ctx, token),
+    revokeSubject: (sub) => revokeSubject(ctx, sub),
     inspect,
     jwks: () => ctx.published.map((key) => ({ ...key })),
     handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),
@@ -1255,6 +1392,8 @@ export {
   REFRESH_TYP,
   RequestError,
   SETTINGS,
+  StoreError,
+  StoreUnavailableError,
   TOKEN_ERRORS,
   TokenError,
   VerifyOnlyError,
@@ -1268,9 +1407,11 @@ export {
   generateJwk,
   inspect,
   isUsableMsgId,
+  issuedAtMs,
   optionsFromEnvironment,
   publicJwk,
   readSetting,
   thumbprint,
+  timedId,
   webCrypto
 };

@@ -3,3 +3,4 @@ export { serve, DEFAULT_MAX_LINE_BYTES, type ServeOptions, type Server } from '.
 export { LineSplitter, type LineSink } from './lines.ts'
 export { LineWriter } from './writer.ts'
 export { nodeCrypto } from './crypto.ts'
+export { openSqliteStore, SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from './sqlite-store.ts'

@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // `npm start --silent` / `hallpass`: the stdin node over the PROTOCOL configuration.
 import process from 'node:process'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, StoreError } from '../errors.ts'
 import { createHallpass } from '../hallpass.ts'
 import { optionsFromEnvironment, readSetting } from '../protocol/environment.ts'
 import { checkedNumber, describeSettings } from '../protocol/settings.ts'
 import { nodeCrypto } from './crypto.ts'
 import { keygen, KEYGEN_USAGE } from './keygen.ts'
 import { serve } from './serve.ts'
+import { openStore } from './store.ts'
 
 const USAGE = `hallpass: a JWT node speaking the hallpass line protocol on stdin/stdout.
 
 Usage: hallpass            (or, in the repository: npm start --silent)
   One JSON message per line on stdin, one reply per line on stdout; diagnostics on stderr.
-  Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, inspect_token, jwks.
+  Messages: init, generate_access_token, verify_token, refresh_token, revoke_token, revoke_subject,
+  inspect_token, jwks.
 
 ${KEYGEN_USAGE}
 
@@ -48,11 +50,16 @@ async function main(): Promise<void> {
   }
   let maxLineBytes: number
   let hp
+  let store
   try {
     maxLineBytes = checkedNumber('maxLineBytes', readSetting(process.env, 'maxLineBytes'))
-    hp = await createHallpass({ ...optionsFromEnvironment(process.env), crypto: nodeCrypto, onWarning: log })
+    const options = optionsFromEnvironment(process.env)
+    const waitMs = checkedNumber('storeWait', readSetting(process.env, 'storeWait')) * 1000
+    store = openStore(readSetting(process.env, 'store'), { waitMs, log })
+    hp = await createHallpass({ ...options, crypto: nodeCrypto, onWarning: log, store })
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
+    await store?.close?.()
+    if (!(error instanceof ConfigError) && !(error instanceof StoreError)) throw error
     log(`cannot start: ${error.message}`)
     process.exitCode = 1
     return
@@ -61,11 +68,13 @@ async function main(): Promise<void> {
   process.stdout.on('error', (error) => {
     // The reader went away (EPIPE): nobody is left to answer.
     log(`stdout closed: ${error.message}`)
-    process.exit(0)
+    void Promise.resolve(store.close?.()).finally(() => process.exit(0))
   })
   const server = serve(handler, { input: process.stdin, output: process.stdout, log, maxLineBytes })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => server.stop())
   await server.done
+  // Every reply is written, so every change it reported is committed; close folds the WAL back.
+  await store.close?.()
   process.exit(0)
 }
 

@@ -1,6 +1,6 @@
 // The protocol dispatcher (PROTOCOL.md): one parsed message in, one reply out. Both transports,
 // the stdin node and the edge worker, are thin adapters over this.
-import { HallpassError, RequestError, TokenError, VerifyOnlyError } from '../errors.ts'
+import { HallpassError, RequestError, StoreUnavailableError, TokenError, VerifyOnlyError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
 
@@ -10,6 +10,7 @@ export interface Operations {
   verify(token: unknown): Promise<unknown>
   refresh(refreshToken: unknown): Promise<unknown>
   revoke(token: unknown): Promise<unknown>
+  revokeSubject(sub: unknown): Promise<unknown>
   inspect(token: unknown): unknown
   jwks(): unknown
 }
@@ -17,6 +18,7 @@ export interface Operations {
 /** Maelstrom error codes used by the protocol. */
 export const ERROR_CODES = {
   unknownType: 10,
+  unavailable: 11,
   malformedRequest: 12,
   internal: 13,
   unauthorized: 1001,
@@ -57,6 +59,10 @@ const OPERATIONS: Record<string, Operation> = {
   revoke_token: {
     run: (hp, body) => hp.revoke(field(body, 'token')),
     reply: ({ kind }) => ({ type: 'token_revoked', token_kind: kind }),
+  },
+  revoke_subject: {
+    run: (hp, body) => hp.revokeSubject(body.sub),
+    reply: ({ sub }) => ({ type: 'subject_revoked', sub }),
   },
   jwks: {
     run: (hp) => hp.jwks(),
@@ -198,11 +204,13 @@ export class MessageHandler {
     return result.then(operation.reply, (error: unknown) => this.#failure(error))
   }
 
-  /** A thrown error as a reply: token_invalid, a request error (12) or an internal failure (13). */
+  /** A thrown error as a reply: token_invalid, a request error (12), the store away (11) or an internal failure (13). */
   #failure(error: unknown): JsonObject {
     if (error instanceof TokenError) return { type: 'token_invalid', error: error.message, code: error.code }
     if (error instanceof RequestError) return errorBody(ERROR_CODES.malformedRequest, error.message)
     if (error instanceof VerifyOnlyError) return errorBody(ERROR_CODES.unknownType, error.message)
+    // Nothing was changed; the transport has said why on its own diagnostics channel.
+    if (error instanceof StoreUnavailableError) return errorBody(ERROR_CODES.unavailable, error.message)
     this.#options.onInternalError?.(error)
     return errorBody(ERROR_CODES.internal, error instanceof HallpassError ? error.message : 'Internal error')
   }

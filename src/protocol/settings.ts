@@ -59,6 +59,16 @@ export const SETTINGS = {
     env: 'HALLPASS_MAX_LINE_BYTES', kind: 'bytes', where: 'node', default: 1024 * 1024, min: 1,
     meaning: 'longest input line, bytes; longer lines are discarded', fallback: '1048576 (1 MiB)',
   },
+  store: {
+    env: 'HALLPASS_STORE', kind: 'text', where: 'node',
+    meaning: 'where refresh families and revocations live: memory, or sqlite:PATH (one file, which every node process on this machine may share; it survives restarts)',
+    fallback: 'memory',
+  },
+  storeWait: {
+    env: 'HALLPASS_STORE_WAIT', kind: 'seconds', where: 'node', default: 10, min: 0,
+    meaning: 'how long to wait for another process holding the store locked, at start and on each write, seconds',
+    fallback: '10',
+  },
   issuerKey: {
     env: 'HALLPASS_ISSUER_KEY', kind: 'secret', where: 'worker',
     meaning: 'Bearer credential for generate_access_token over HTTP; at least 32 bytes, unlike the keys',

@@ -1,5 +1,7 @@
-// The store contract: where refresh families and revoked access tokens live. The in-memory store
-// is the default; the edge keeps the same contract in Durable Objects. Times are epoch seconds.
+// The store contract: where refresh families, revoked access tokens and subject cut-offs live.
+// Every store implements it (memory, SQLite, PostgreSQL, the edge's Durable Objects), and one
+// contract suite (test/store/contract.ts) runs against all of them. Times are epoch seconds unless
+// a name says milliseconds.
 import type { JsonObject } from '../jws/compact.ts'
 
 /** The refresh token a family expects next: enough to sign exactly that token again. */
@@ -40,6 +42,17 @@ export type RotateResult =
   | { status: 'revoked' }
   | { status: 'unknown' }
 
+/**
+ * The one revocation question of a verify: this token, by its id and by its subject's cut-off.
+ * `iat` is whole seconds; `issuedAtMs(jti, iat)` (lib/random.ts) refines it to the millisecond,
+ * which a store computes only when the subject has a cut-off at all.
+ */
+export interface RevocationQuery {
+  jti: string | undefined
+  sub: string | undefined
+  iat: number | undefined
+}
+
 export interface TokenStore {
   createFamily(id: string, record: FamilyRecord, now: number): Promise<void> | void
   /**
@@ -47,12 +60,24 @@ export interface TokenStore {
    * family moves to `generation + 1` with `next` as its current token. The immediate predecessor
    * within `reuseInterval` seconds of the last rotation gets `grace`. Any other older generation
    * is reuse: the family is revoked in the same step. Of concurrent calls with one generation
-   * exactly one gets `rotated`. `applyRotation` (rotation.ts) is the reference for implementations.
+   * exactly one gets `rotated`. `applyRotation` (rotation.ts) is the reference.
    */
   rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> | RotateResult
   /** Revokes the family; false if it is unknown (or already expired). */
   revokeFamily(id: string, now: number): Promise<boolean> | boolean
-  /** Refuses the access token `jti` until `expiresAt`, after which it is dead anyway. */
-  revokeToken(jti: string, expiresAt: number, now: number): Promise<void> | void
-  isTokenRevoked(jti: string, now: number): Promise<boolean> | boolean
+  /** Refuses the access token `jti` (of subject `sub`, which the edge routes by) until `expiresAt`. */
+  revokeToken(jti: string, sub: string | undefined, expiresAt: number, now: number): Promise<void> | void
+  /**
+   * Refuses every token of `sub` issued before `cutoffMs` (epoch ms) until `expiresAt`, when the
+   * last of them has expired. A later cut-off for the same subject replaces an earlier one.
+   */
+  revokeSubject(sub: string, cutoffMs: number, expiresAt: number, now: number): Promise<void> | void
+  /**
+   * Whether the token is refused: its jti revoked, or issued before its subject's cut-off. Asked
+   * on every verify, so it is one question: a store keeps it off the database where it can (a view
+   * kept current), and the edge answers it in one round trip.
+   */
+  isRevoked(query: RevocationQuery, now: number): Promise<boolean> | boolean
+  /** Makes every acknowledged change durable and releases the store (the node is stopping). */
+  close?(): Promise<void> | void
 }

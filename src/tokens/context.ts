@@ -5,6 +5,7 @@ import type { SigningKey } from '../keys/resolve.ts'
 import type { KeySelector } from '../keys/ring.ts'
 import type { TokenStore } from '../store/types.ts'
 import type { VerifiedCache } from './cache.ts'
+import type { IssueClock } from './clock.ts'
 
 /** What verifying a token needs: the keys, and the rules its claims are held against. */
 export interface VerifyContext extends ClaimRules {
@@ -22,6 +23,8 @@ export interface Context extends VerifyContext {
   /** Seconds in which the immediate predecessor of a family's refresh token is still answered. */
   reuseInterval: number
   store: TokenStore
+  /** The instant (ms) new tokens are issued at; `now()` is the same clock in seconds. */
+  issueClock: IssueClock
   /** Verified access tokens, when `verifyCache` is on. */
   cache: VerifiedCache | undefined
 }

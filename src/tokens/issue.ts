@@ -3,7 +3,7 @@ import type { SigningKey } from '../keys/resolve.ts'
 import { MAX_TOKEN_LENGTH, type JsonObject } from '../jws/compact.ts'
 import { sign } from '../jws/sign.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
-import { randomId } from '../lib/random.ts'
+import { randomId, timedId } from '../lib/random.ts'
 import type { CurrentToken } from '../store/types.ts'
 import type { Context } from './context.ts'
 
@@ -73,9 +73,10 @@ export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
   const signer = accessSigner(ctx)
   const caller = callerClaims(claims, ctx)
   const family = randomId()
-  const now = ctx.now()
-  const current = nextRefreshToken(ctx, now)
-  const tokens = await mint(ctx, signer, caller, family, 0, current, now, MAX_ISSUED_TOKEN_LENGTH)
+  const ms = ctx.issueClock.instant()
+  const now = Math.floor(ms / 1000)
+  const current = nextRefreshToken(ctx, ms)
+  const tokens = await mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH)
   await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now)
   return tokens
 }
@@ -86,22 +87,25 @@ export function accessSigner(ctx: Context): SigningKey {
   return ctx.access
 }
 
-/** Id and times of a refresh token issued `now`. */
-export function nextRefreshToken(ctx: Context, now: number): CurrentToken {
-  return { jti: randomId(), iat: now, exp: now + ctx.refreshTtl }
+/** Id and times of a refresh token issued at `ms` (epoch milliseconds, which its jti carries). */
+export function nextRefreshToken(ctx: Context, ms: number): CurrentToken {
+  const iat = Math.floor(ms / 1000)
+  return { jti: timedId(ms), iat, exp: iat + ctx.refreshTtl }
 }
 
 /**
- * Signs a new access token for `caller`, issued `now`, and the refresh token of
+ * Signs a new access token for `caller`, issued at `ms` (epoch milliseconds: its `iat` in
+ * seconds, the millisecond in its `jti`, for `revoke_subject`), and the refresh token of
  * `generation` in `family` described by `refresh`. Signing the same `refresh` again gives the
  * same refresh token, which is how the reuse interval hands a racing client its successor.
  * Both tokens must fit `limit` (tighter at issue than at refresh: see REFRESH_HEADROOM).
  */
-export async function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, now: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
+export async function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, ms: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
-  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: randomId() }
+  const now = Math.floor(ms / 1000)
+  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) }
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
   const [accessToken, refreshToken] = await Promise.all([
     sign(signer.header, access, signer),

@@ -2,7 +2,7 @@ import { TokenError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import type { Context } from './context.ts'
 import { accessSigner, mint, nextRefreshToken, type TokenSet } from './issue.ts'
-import { verifyToken } from './verify.ts'
+import { revocationQuery, verifyToken } from './verify.ts'
 
 /** The family and generation a verified refresh token names. */
 export function familyOf(payload: JsonObject): { family: string; generation: number } {
@@ -20,15 +20,19 @@ export async function refresh(ctx: Context, token: unknown): Promise<TokenSet> {
   const signer = accessSigner(ctx)
   const { payload } = await verifyToken(ctx, token, 'refresh')
   const { family, generation } = familyOf(payload)
-  const now = ctx.now()
-  const next = nextRefreshToken(ctx, now)
+  // revoke_subject ends a subject's families by its cut-off: a refresh token issued before it is
+  // refused like an access token, so no store has to find the subject's families to revoke them.
+  if (await ctx.store.isRevoked(revocationQuery(payload), ctx.now())) throw new TokenError('token_revoked')
+  const ms = ctx.issueClock.instant()
+  const now = Math.floor(ms / 1000)
+  const next = nextRefreshToken(ctx, ms)
   const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval })
   switch (result.status) {
     case 'rotated':
-      return mint(ctx, signer, result.claims, family, generation + 1, next, now)
+      return mint(ctx, signer, result.claims, family, generation + 1, next, ms)
     case 'grace':
       // A racing client (two tabs) within the reuse interval: it gets the successor its twin got.
-      return mint(ctx, signer, result.claims, family, generation + 1, result.current, now)
+      return mint(ctx, signer, result.claims, family, generation + 1, result.current, ms)
     case 'reused':
       throw new TokenError('refresh_token_reused')
     default:

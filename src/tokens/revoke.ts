@@ -1,4 +1,4 @@
-import { TokenError } from '../errors.ts'
+import { RequestError, TokenError } from '../errors.ts'
 import type { TokenKind } from '../jwt/typ.ts'
 import type { Context } from './context.ts'
 import { familyOf } from './refresh.ts'
@@ -16,7 +16,25 @@ export async function revoke(ctx: Context, token: unknown): Promise<{ kind: Toke
   } else {
     // Without a jti there is nothing to remember the token by (tokens from other issuers).
     if (typeof payload.jti !== 'string') throw new TokenError('invalid_claims')
-    await ctx.store.revokeToken(payload.jti, (payload.exp as number) + ctx.clockTolerance, now)
+    const sub = typeof payload.sub === 'string' ? payload.sub : undefined
+    await ctx.store.revokeToken(payload.jti, sub, (payload.exp as number) + ctx.clockTolerance, now)
   }
   return { kind }
+}
+
+/**
+ * Logs `sub` out everywhere: every token of that subject issued up to this instant (its refresh
+ * tokens, and so its families, and its access tokens) is refused until the last of them has
+ * expired; tokens issued on this node afterwards, in the same millisecond even, verify.
+ */
+export async function revokeSubject(ctx: Context, sub: unknown): Promise<{ sub: string }> {
+  if (typeof sub !== 'string' || sub === '') throw new RequestError('sub must be a non-empty string')
+  // Refuse what was issued in this very millisecond too; the issue clock moves past the cut-off.
+  const cutoffMs = ctx.issueClock.instant() + 1
+  const now = ctx.now()
+  // Kept until every token issued before the cut-off has expired: refresh tokens live longest.
+  const expiresAt = Math.floor(cutoffMs / 1000) + Math.max(ctx.accessTtl, ctx.refreshTtl) + ctx.clockTolerance + 1
+  await ctx.store.revokeSubject(sub, cutoffMs, expiresAt, now)
+  ctx.issueClock.holdFrom(cutoffMs)
+  return { sub }
 }

@@ -3,6 +3,7 @@ import { parseSegment, splitCompact, type JsonObject } from '../jws/compact.ts'
 import { checkClaims } from '../jwt/claims.ts'
 import type { TokenKind } from '../jwt/typ.ts'
 import { deepFreeze } from './cache.ts'
+import type { RevocationQuery } from '../store/types.ts'
 import type { Context, VerifyContext } from './context.ts'
 
 export interface Verified {
@@ -49,9 +50,17 @@ export async function verifyAccess(ctx: Context, token: unknown): Promise<JsonOb
     payload = ('then' in verified ? await verified : verified).payload
     if (cache !== undefined) cache.set(token as string, deepFreeze(payload))
   }
-  if (typeof payload.jti === 'string') {
-    const revoked = ctx.store.isTokenRevoked(payload.jti, ctx.now())
-    if (revoked === true || (revoked !== false && (await revoked))) throw new TokenError('token_revoked')
-  }
+  const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now())
+  if (revoked === true || (revoked !== false && (await revoked))) throw new TokenError('token_revoked')
   return payload
+}
+
+/** The store's one revocation question about a verified token. */
+export function revocationQuery(payload: JsonObject): RevocationQuery {
+  const { jti, sub, iat } = payload
+  return {
+    jti: typeof jti === 'string' ? jti : undefined,
+    sub: typeof sub === 'string' ? sub : undefined,
+    iat: typeof iat === 'number' ? iat : undefined,
+  }
 }

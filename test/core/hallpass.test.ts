@@ -197,7 +197,70 @@ describe('revoke', () => {
   })
 })
 
+describe('revokeSubject', () => {
+  it('refuses what was issued in the same millisecond before it, and takes a login in that millisecond after it', async () => {
+    time = START + 123
+    const before = await hp.issue(CLAIMS)
+    const other = await hp.issue({ sub: 'someone-else' })
+    await expect(hp.revokeSubject('user123')).resolves.toEqual({ sub: 'user123' })
+    const after = await hp.issue(CLAIMS) // the clock has not moved
+    expect(await code(hp.verify(before.access_token))).toBe('token_revoked')
+    expect(await code(hp.refresh(before.refresh_token))).toBe('token_revoked')
+    await expect(hp.verify(after.access_token)).resolves.toMatchObject({ sub: 'user123', iat: START / 1000 })
+    await expect(hp.verify(other.access_token)).resolves.toMatchObject({ sub: 'someone-else' })
+    const rotated = await hp.refresh(after.refresh_token)
+    await expect(hp.verify(rotated.access_token)).resolves.toMatchObject({ sub: 'user123' })
+  })
+  it('ends a family whose later tokens were issued before it, and forgets the cut-off once all of them expired', async () => {
+    hp = await make({ accessTtl: 60, refreshTtl: 600 })
+    const first = await hp.issue(CLAIMS)
+    advance(10)
+    const second = await hp.refresh(first.refresh_token)
+    advance(10)
+    await hp.revokeSubject('user123')
+    expect(await code(hp.refresh(second.refresh_token))).toBe('token_revoked')
+    expect(await code(hp.verify(second.access_token))).toBe('token_revoked')
+    expect(store.size.subjects).toBe(1)
+    advance(601)
+    await hp.issue({ sub: 'sweeper' }) // any write sweeps what has expired
+    await hp.issue({ sub: 'sweeper' })
+    expect(store.size.subjects).toBe(0)
+  })
+  it('counts a token of another issuer from the start of its iat second, and one without iat as before any cut-off', async () => {
+    const { forge } = await import('../support/forge.ts')
+    const second = Math.floor(START / 1000)
+    const early = await forge({ alg: 'HS256' }, { sub: 'user123', iat: second, exp: second + 60, jti: 'plain' })
+    const undated = await forge({ alg: 'HS256' }, { sub: 'user123', exp: second + 60 })
+    const later = await forge({ alg: 'HS256' }, { sub: 'user123', iat: second + 1, exp: second + 60 })
+    time = START + 999
+    await hp.revokeSubject('user123')
+    expect(await code(hp.verify(early))).toBe('token_revoked')
+    expect(await code(hp.verify(undated))).toBe('token_revoked')
+    advance(1)
+    await expect(hp.verify(later)).resolves.toMatchObject({ sub: 'user123' })
+  })
+  it('refuses a sub that is not a non-empty string', async () => {
+    for (const sub of [undefined, '', 42, { id: 'x' }]) {
+      await expect(hp.revokeSubject(sub)).rejects.toThrow('sub must be a non-empty string')
+    }
+  })
+})
+
 describe('handler', () => {
+  it('answers error 11 when the store is unavailable, and changes nothing', async () => {
+    const { StoreUnavailableError } = await import('../../src/index.ts')
+    class Away extends MemoryStore {
+      override createFamily(): Promise<void> {
+        return Promise.reject(new StoreUnavailableError())
+      }
+    }
+    const away = new Away()
+    const seen: unknown[] = []
+    hp = await createHallpass({ secret: SECRET, store: away })
+    const reply = await hp.handler({ onInternalError: (e) => seen.push(e) }).handle({ type: 'generate_access_token', msg_id: 1, payload: CLAIMS })
+    expect(reply).toEqual({ type: 'error', in_reply_to: 1, code: 11, text: 'Store unavailable' })
+    expect(seen).toHaveLength(0)
+  })
   it('answers error 13 for an internal failure, and tells only the error hook', async () => {
     const broken: TokenStore = { ...new MemoryStore(), createFamily: () => Promise.reject(new Error('disk on fire')) } as unknown as TokenStore
     const seen: unknown[] = []

@@ -141,6 +141,12 @@ describe('the README', () => {
           expect(result.status, `${command}\n${result.stdout}\n${result.stderr}`).toBe(0)
           const replies = jsonLines(result.stdout)
           expect(replies.length, `${command} printed no JSON:\n${result.stdout}\n${result.stderr}`).toBeGreaterThan(0)
+          // `# → token_revoked` after a command: the README says that this one is refused, and why.
+          const refusal = /# → (\w+)$/.exec(raw)?.[1]
+          if (refusal !== undefined) {
+            expect(replies.map(bodyOf), command).toEqual([expect.objectContaining({ type: 'token_invalid', code: refusal })])
+            continue
+          }
           for (const reply of replies) {
             const body = bodyOf(reply)
             expect(['error', 'token_invalid'], `${command} answered ${JSON.stringify(reply)}`).not.toContain(body.type)

@@ -208,6 +208,52 @@ export function protocolSuite(name: string, connect: Connect): void {
       })
     })
 
+    describe('revoke_subject', () => {
+      const subject = () => `logout-${Math.random().toString(36).slice(2)}`
+
+      it("logs a subject out everywhere: its access and refresh tokens, every family, nobody else's", async () => {
+        const sub = subject()
+        const phone = await issue({ sub, device: 'phone' })
+        const laptop = await issue({ sub, device: 'laptop' })
+        const rotated = await ask({ type: 'refresh_token', refresh_token: laptop.refresh_token })
+        const other = await issue({ sub: `${sub}-other` })
+        expect(await ask({ type: 'revoke_subject', sub })).toEqual({ type: 'subject_revoked', in_reply_to: msgId, sub })
+        for (const token of [phone.access_token, laptop.access_token, rotated.access_token]) {
+          expect(await verify(token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+        }
+        for (const token of [phone.refresh_token, rotated.refresh_token]) {
+          expect(await ask({ type: 'refresh_token', refresh_token: token })).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+        }
+        expect(await verify(other.access_token)).toMatchObject({ type: 'token_valid' })
+        expect(await ask({ type: 'refresh_token', refresh_token: other.refresh_token })).toMatchObject({ type: 'token_refreshed' })
+      })
+      it('lets the subject log in again at once, within the same second, and refresh that login', async () => {
+        const sub = subject()
+        const before = await issue({ sub })
+        await ask({ type: 'revoke_subject', sub })
+        const after = await issue({ sub })
+        expect(decodePart(after.access_token as string, 1).iat).toBeLessThanOrEqual(decodePart(before.access_token as string, 1).iat as number + 1)
+        expect(await verify(after.access_token)).toMatchObject({ type: 'token_valid' })
+        const refreshed = await ask({ type: 'refresh_token', refresh_token: after.refresh_token })
+        expect(refreshed).toMatchObject({ type: 'token_refreshed' })
+        expect(await verify(refreshed.access_token)).toMatchObject({ type: 'token_valid' })
+        expect(await verify(before.access_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+      })
+      it('succeeds for a subject it has never seen, and again for the same one', async () => {
+        const sub = subject()
+        expect(await ask({ type: 'revoke_subject', sub })).toMatchObject({ type: 'subject_revoked', sub })
+        expect(await ask({ type: 'revoke_subject', sub })).toMatchObject({ type: 'subject_revoked', sub })
+      })
+      it.each([
+        ['no sub', {}],
+        ['an empty sub', { sub: '' }],
+        ['a number', { sub: 42 }],
+        ['an object', { sub: { id: 'u' } }],
+      ])('answers error 12 for %s', async (_label, fields) => {
+        expect(await ask({ type: 'revoke_subject', ...fields })).toMatchObject({ type: 'error', code: 12, in_reply_to: msgId })
+      })
+    })
+
     describe('inspect_token', () => {
       it('decodes without verifying', async () => {
         const token = tamperSignature(await accessToken({ exp: now() - 100 }))

@@ -1,11 +1,11 @@
 // The state behind the edge: refresh families in per-family Durable Objects (atomic rotation,
-// exactly one winner, reuse kills the family), revocations in jti shards; the store keeps the
-// MemoryStore's semantics.
+// exactly one winner, reuse kills the family), revocations in per-subject objects. The store's
+// semantics are the contract's (store-contract.test.ts); this file looks inside the objects.
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { MemoryStore, type FamilyRecord, type RotateRequest, type RotateResult, type TokenStore } from '../../src/index.ts'
-import { REVOCATION_SHARDS, revocationShard, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
+import type { FamilyRecord, RotateRequest, RotateResult } from '../../src/index.ts'
+import { revocationsName, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { issue, message } from './support.ts'
 
@@ -98,88 +98,47 @@ describe('refresh families in Durable Objects', () => {
   })
 })
 
-describe('DurableObjectStore keeps the MemoryStore semantics', () => {
-  const record = (exp: number, now: number): FamilyRecord => ({ ...family(exp, now), claims: { sub: 'u', roles: ['r'] } })
+describe('revocations, one object per subject', () => {
+  const revocationsOf = (jti: string | undefined, sub: string | undefined) => env.REVOCATIONS.get(env.REVOCATIONS.idFromName(revocationsName(jti, sub)!))
 
-  async function script(store: TokenStore, id: string): Promise<unknown[]> {
-    const t = 1_900_000_000
-    const out: unknown[] = []
-    await store.createFamily(id, record(t + 100, t), t)
-    out.push(await store.rotateFamily(id, rotation(0, t + 200, t + 1)))
-    out.push(await store.rotateFamily(id, rotation(1, t + 300, t + 2)))
-    out.push(await store.rotateFamily(id, rotation(5, t + 300, t + 3)))
-    out.push(await store.rotateFamily(id, rotation(0, t + 300, t + 4)))
-    out.push(await store.rotateFamily(id, rotation(2, t + 300, t + 5)))
-    out.push(await store.revokeFamily(id, t + 6))
-    out.push(await store.rotateFamily(`${id}-unknown`, rotation(0, t + 300, t + 7)))
-    out.push(await store.revokeFamily(`${id}-unknown`, t + 8))
-    await store.createFamily(`${id}-short`, record(t + 10, t), t)
-    out.push(await store.rotateFamily(`${id}-short`, rotation(0, t + 20, t + 10)))
-    out.push(await store.revokeFamily(`${id}-short`, t + 11))
-    await store.createFamily(`${id}-revoked`, record(t + 100, t), t)
-    out.push(await store.revokeFamily(`${id}-revoked`, t + 1))
-    out.push(await store.rotateFamily(`${id}-revoked`, rotation(0, t + 200, t + 2)))
-    // The reuse interval: the predecessor within it gets the successor; after it, or older, is reuse.
-    await store.createFamily(`${id}-grace`, record(t + 100, t), t)
-    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 200, t + 10, 'g1', 30)))
-    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 200, t + 40, 'g1b', 30)))
-    out.push(await store.rotateFamily(`${id}-grace`, rotation(1, t + 300, t + 41, 'g2', 30)))
-    out.push(await store.rotateFamily(`${id}-grace`, rotation(0, t + 300, t + 42, 'g2b', 30)))
-    out.push(await store.rotateFamily(`${id}-grace`, rotation(2, t + 300, t + 43, 'g3', 30)))
-    await store.revokeToken(`${id}-jti`, t + 50, t)
-    out.push(await store.isTokenRevoked(`${id}-jti`, t + 49), await store.isTokenRevoked(`${id}-jti`, t + 50), await store.isTokenRevoked(`${id}-other`, t))
-    await store.revokeToken(`${id}-dead`, t - 1, t)
-    out.push(await store.isTokenRevoked(`${id}-dead`, t - 5))
-    return out
-  }
-
-  it('answers the same script the same way', async () => {
-    const id = `script-${crypto.randomUUID()}`
-    const expected = await script(new MemoryStore(), id)
-    expect(await script(new DurableObjectStore(env), id)).toEqual(expected)
-    const claims = { sub: 'u', roles: ['r'] }
-    expect(expected.slice(0, 5)).toEqual([
-      { status: 'rotated', claims },
-      { status: 'rotated', claims },
-      { status: 'revoked' },
-      { status: 'reused' },
-      { status: 'revoked' },
-    ])
-    expect(expected.slice(12, 17)).toEqual([
-      { status: 'rotated', claims },
-      { status: 'grace', claims, current: { jti: 'g1', iat: 1_900_000_010, exp: 1_900_000_200 } },
-      { status: 'rotated', claims },
-      { status: 'reused' },
-      { status: 'revoked' },
-    ])
-  })
-})
-
-describe('revocations in jti shards', () => {
-  it('spreads jti over a fixed set of shards', () => {
-    const shards = new Set(Array.from({ length: 2000 }, (_, i) => revocationShard(`jti-${i}`)))
-    expect(shards.size).toBe(REVOCATION_SHARDS)
-    expect(revocationShard('abc')).toBe(revocationShard('abc'))
+  it('routes a token by its subject, and by its jti only when it has none', () => {
+    expect(revocationsName('j1', 'alice')).toBe('sub:alice')
+    expect(revocationsName('j2', 'alice')).toBe('sub:alice')
+    expect(revocationsName('j1', undefined)).toBe('jti:j1')
+    expect(revocationsName(undefined, undefined)).toBeUndefined()
   })
 
-  it('records a revoked access token in its shard until exp, and every verify consults it', async () => {
-    const { access_token } = await issue()
+  it("records a revoked access token in its subject's object until exp, and every verify consults it", async () => {
+    const sub = `revoked-${crypto.randomUUID()}`
+    const { access_token } = await issue({ sub })
     const { jti, exp } = claimsOf(access_token as string) as { jti: string; exp: number }
     expect(await ask({ type: 'verify_token', token: access_token })).toMatchObject({ type: 'token_valid' })
     expect(await ask({ type: 'revoke_token', token: access_token })).toMatchObject({ type: 'token_revoked', token_kind: 'access' })
-    const shard = env.REVOCATIONS.get(env.REVOCATIONS.idFromName(revocationShard(jti)))
-    const row = await runInDurableObject(shard, (_i: Revocations, state) => state.storage.sql.exec('SELECT jti, expires_at FROM revoked WHERE jti = ?', jti).toArray())
+    const row = await runInDurableObject(revocationsOf(jti, sub), (_i: Revocations, state) => state.storage.sql.exec('SELECT jti, expires_at FROM revoked').toArray())
     expect(row).toEqual([{ jti, expires_at: exp }])
     expect(await ask({ type: 'verify_token', token: access_token })).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
   })
 
-  it('sweeps expired entries as new revocations arrive', async () => {
-    const shard = env.REVOCATIONS.get(env.REVOCATIONS.idFromName('sweep-test'))
+  it("holds a subject's cut-off, sweeps expired jtis as new ones arrive, and wipes itself at the last expiry", async () => {
+    const sub = `sweep-${crypto.randomUUID()}`
+    const stub = revocationsOf(undefined, sub)
     const now = Math.floor(Date.now() / 1000)
-    await runInDurableObject(shard, (instance: Revocations) => {
-      for (let i = 0; i < 10; i++) instance.revoke(`old-${i}`, now + 1, now)
-      instance.revoke('live', now + 1000, now + 2)
+    await runInDurableObject(stub, async (instance: Revocations) => {
+      for (let i = 0; i < 10; i++) await instance.revokeToken(`old-${i}`, now + 1, now)
+      await instance.revokeToken('live', now + 1000, now + 2)
+      await instance.revokeSubject(now * 1000, now + 2000)
     })
-    expect(await runInDurableObject(shard, (instance: Revocations) => instance.count())).toBe(1)
+    expect(await runInDurableObject(stub, (instance: Revocations) => instance.count())).toEqual({ revoked: 1, cutoffs: 1 })
+    expect(await runInDurableObject(stub, (_i: Revocations, state) => state.storage.getAlarm())).toBe((now + 2000) * 1000)
+    // Before the last expiry the alarm re-arms; after it, storage goes and the object starts afresh.
+    await runDurableObjectAlarm(stub)
+    expect(await runInDurableObject(stub, (instance: Revocations) => instance.count())).toEqual({ revoked: 1, cutoffs: 1 })
+    await runInDurableObject(stub, (_i: Revocations, state) => {
+      state.storage.sql.exec('UPDATE revoked SET expires_at = ?', now - 1)
+      state.storage.sql.exec('UPDATE cutoff SET expires_at = ?', now - 1)
+    })
+    await runDurableObjectAlarm(stub)
+    expect(await runInDurableObject(stub, (instance: Revocations) => instance.count())).toEqual({ revoked: 0, cutoffs: 0 })
+    expect(await runInDurableObject(stub, (instance: Revocations) => instance.isRevoked({ jti: 'live', sub, iat: now }, now))).toBe(false)
   })
 })

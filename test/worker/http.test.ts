@@ -6,7 +6,7 @@ import { createHallpass } from '../../src/index.ts'
 import { instanceFor } from '../../worker/instance.ts'
 import { accessToken, SECRET, tamperSignature } from '../support/forge.ts'
 import { MAX_BODY_BYTES } from '../../worker/body.ts'
-import { bindings, call, message } from './support.ts'
+import { bindings, call, issue, message } from './support.ts'
 
 type Reply = Record<string, unknown>
 const post = (body: BodyInit, headers: Record<string, string> = {}) => call('/v1/messages', { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -177,13 +177,20 @@ describe('configuration from bindings', () => {
     for (const [name, value] of Object.entries(overrides)) if (/SECRET|KEY/.test(name)) expect(log).not.toContain(value as string)
   })
 
-  it('answers 500 with error 13 when the state is unreachable, and logs no token', async () => {
+  it('answers 503 with error 11 when the state is unreachable, changes nothing, and logs why but no token', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const broken = { idFromName: () => { throw new Error('Durable Objects unavailable') }, get: () => { throw new Error('unreachable') } }
     const bound = { ...env, REFRESH_FAMILIES: broken } as unknown as typeof env
     const response = await message({ type: 'generate_access_token', msg_id: 8, payload: { sub: 'u' } }, bound)
-    expect(response.status).toBe(500)
-    expect(await response.json()).toEqual({ type: 'error', in_reply_to: 8, code: 13, text: 'Internal error' })
-    expect(errors.mock.calls.flat().join('\n')).toContain('Durable Objects unavailable')
+    expect(response.status).toBe(503)
+    expect(await response.json()).toEqual({ type: 'error', in_reply_to: 8, code: 11, text: 'Store unavailable' })
+    expect(errors.mock.calls.flat().join('\n')).toContain('store unavailable: Error: Durable Objects unavailable')
+    // Verify cannot ask the subject's object either: refused, never let through unchecked.
+    const { access_token } = await issue({ sub: 'u' })
+    const revocationsDown = { ...env, REVOCATIONS: broken } as unknown as typeof env
+    const verify = await message({ type: 'verify_token', msg_id: 9, token: access_token }, revocationsDown)
+    expect(verify.status).toBe(503)
+    expect(await verify.json()).toEqual({ type: 'error', in_reply_to: 9, code: 11, text: 'Store unavailable' })
+    expect(errors.mock.calls.flat().join('\n')).not.toContain(access_token as string)
   })
 })

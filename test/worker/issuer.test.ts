@@ -1,5 +1,6 @@
-// The issuer credential: generate_access_token over HTTP needs `Authorization: Bearer
-// <HALLPASS_ISSUER_KEY>`; without it the reply is error 1001 with HTTP 401 and nothing is minted.
+// The issuer credential: generate_access_token and revoke_subject over HTTP need `Authorization:
+// Bearer <HALLPASS_ISSUER_KEY>`; without it the reply is error 1001 with HTTP 401 and nothing is
+// minted or revoked.
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { bindings, ISSUER_KEY, message } from './support.ts'
@@ -49,6 +50,16 @@ describe('issuing over HTTP', () => {
     await expectRefused(await message(ISSUE, bound, `Bearer ${ISSUER_KEY}`))
     await expectRefused(await message(ISSUE, bound, 'Bearer '))
     await expectRefused(await message(ISSUE, bound, 'Bearer undefined'))
+  })
+
+  it('needs it for revoke_subject too: without it nobody is logged out', async () => {
+    const issued = (await (await message({ ...ISSUE, payload: { sub: 'victim' } })).json()) as Reply
+    await expectRefused(await message({ type: 'revoke_subject', msg_id: 1, sub: 'victim' }, env, null))
+    await expectRefused(await message({ type: 'revoke_subject', msg_id: 1, sub: 'victim' }, env, 'Bearer wrong-but-long-enough-to-be-a-credential'))
+    expect(await (await message({ type: 'verify_token', token: issued.access_token }, env, null)).json()).toMatchObject({ type: 'token_valid' })
+    const allowed = await message({ type: 'revoke_subject', msg_id: 2, sub: 'victim' })
+    expect(await allowed.json()).toEqual({ type: 'subject_revoked', in_reply_to: 2, sub: 'victim' })
+    expect(await (await message({ type: 'verify_token', token: issued.access_token }, env, null)).json()).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
   })
 
   it('needs no credential for the other messages', async () => {

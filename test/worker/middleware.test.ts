@@ -157,6 +157,21 @@ describe('hallpass({ verifier })', () => {
     expect(refused.headers.get('WWW-Authenticate')).toContain('error_description="Token revoked"')
   })
 
+  it('sees a subject logged out everywhere through serviceVerifier(TokenService), and its next login', async () => {
+    const app = protectedApp({ verifier: serviceVerifier(exports.TokenService) })
+    const sub = `svc-${crypto.randomUUID()}`
+    const issued = await exports.TokenService.issue({ sub })
+    if (issued.type !== 'token_generated') throw new Error('not issued')
+    expect((await get(app, `Bearer ${issued.access_token}`)).status).toBe(200)
+    expect(await exports.TokenService.revokeSubject(sub)).toEqual({ type: 'subject_revoked', sub })
+    const refused = await get(app, `Bearer ${issued.access_token}`)
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('WWW-Authenticate')).toContain('error_description="Token revoked"')
+    const again = await exports.TokenService.issue({ sub })
+    if (again.type !== 'token_generated') throw new Error('not issued')
+    expect((await get(app, `Bearer ${again.access_token}`)).status).toBe(200)
+  })
+
   it('maps a TokenError to 401 and lets any other failure through to onError', async () => {
     const failing = protectedApp({ verifier: { verify: async () => { throw new TokenError('token_expired') } } })
     expect((await get(failing, 'Bearer a.b.c')).status).toBe(401)

@@ -33,6 +33,15 @@ describe('TokenService (RPC for service bindings)', () => {
     expect(await service.verify(issued.access_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
   })
 
+  it('logs a subject out everywhere with revokeSubject, no credential needed (the binding is one)', async () => {
+    const issued = await service.issue({ sub: 'u4' })
+    if (issued.type !== 'token_generated') throw new Error('not issued')
+    expect(await service.revokeSubject('u4')).toEqual({ type: 'subject_revoked', sub: 'u4' })
+    expect(await service.verify(issued.access_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+    expect(await service.refresh(issued.refresh_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+    expect(await service.revokeSubject('')).toMatchObject({ type: 'error', code: 12 })
+  })
+
   it('answers failures as values: error 12 for bad claims, token_invalid for bad tokens', async () => {
     expect(await service.issue({ email: 'no-sub@example.com' })).toMatchObject({ type: 'error', code: 12 })
     expect(await service.verify('not-a-token')).toEqual({ type: 'token_invalid', code: 'malformed_token', error: 'Malformed token' })

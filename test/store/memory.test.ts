@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../src/index.ts'
+import { storeContract } from './contract.ts'
+
+storeContract('memory', async () => ({ store: new MemoryStore() }))
