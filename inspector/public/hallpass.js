@@ -172,6 +172,15 @@ function algorithmNamed(name) {
   if (name === "Ed25519") return "EdDSA";
   return typeof name === "string" && Object.hasOwn(ALGORITHMS, name) ? name : void 0;
 }
+function isSymmetric(alg) {
+  return ALGORITHMS[alg].kty === "oct";
+}
+function keyAlgorithms(jwk) {
+  return Object.keys(ALGORITHMS).filter((alg) => {
+    const spec = ALGORITHMS[alg];
+    return spec.kty === jwk.kty && (!("crv" in spec) || spec.crv === jwk.crv);
+  });
+}
 
 // src/keys/crypto.ts
 function webCryptoParams(alg) {
@@ -1377,6 +1386,107 @@ async function generateJwk(alg) {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = members;
   return { ...members, kid: await thumbprint(publicMembers), alg };
 }
+
+// src/keys/pem.ts
+var MAX_PEM_LENGTH = 16384;
+var KEY_TYPES = {
+  // rsaEncryption (RFC 8017 A.1): the one RSA identifier every runtime imports; imported here only
+  // to be exported as a JWK, so the hash named is of no consequence.
+  "2a864886f70d010101": { name: "RSA", params: () => ({ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }), members: ["kty", "n", "e"] },
+  // id-ecPublicKey (RFC 5480 §2.1.1), with the curve as its parameter.
+  "2a8648ce3d0201": { name: "EC", params: (curve) => ({ name: "ECDSA", namedCurve: curve }), members: ["kty", "crv", "x", "y"] },
+  // id-Ed25519 (RFC 8410 §3).
+  "2b6570": { name: "Ed25519", params: () => ({ name: "Ed25519" }), members: ["kty", "crv", "x"] }
+};
+var CURVES = { "2a8648ce3d030107": "P-256", "2b81040022": "P-384" };
+var REFUSED = {
+  "2a864886f70d01010a": "an RSASSA-PSS-restricted RSA key (id-RSASSA-PSS): export it as a plain RSA public key (rsaEncryption)",
+  "2b6571": "an Ed448 key: hallpass verifies Ed25519 only",
+  "2b656e": "an X25519 key, which is for key agreement, not signatures",
+  "2b656f": "an X448 key, which is for key agreement, not signatures",
+  "2a8648ce380401": "a DSA key: hallpass verifies RSA, EC (P-256, P-384) and Ed25519 keys"
+};
+var REFUSED_CURVES = {
+  "2b81040023": "P-521 (ES512)",
+  "2b8104000a": "secp256k1 (ES256K)"
+};
+function hex(bytes) {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+function element(der, offset, limit) {
+  if (offset + 2 > limit) return void 0;
+  const tag = der[offset];
+  let length = der[offset + 1];
+  let start = offset + 2;
+  if (length & 128) {
+    const count = length & 127;
+    if (count === 0 || count > 3 || start + count > limit || der[start] === 0) return void 0;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + der[start++];
+    if (length < 128) return void 0;
+  }
+  return start + length > limit ? void 0 : { tag, start, end: start + length };
+}
+async function pemToJwk(pem, setting = "PEM") {
+  const fail = (problem, cause) => {
+    throw new ConfigError(`${setting}: ${problem}`, cause === void 0 ? void 0 : { cause });
+  };
+  if (typeof pem !== "string") return fail("expected the text of a PEM public key");
+  if (pem.length > MAX_PEM_LENGTH) fail(`too long for a public key (${pem.length} characters)`);
+  const text = pem.trim();
+  const begin = /^-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(text);
+  if (begin === null) fail("expected a line -----BEGIN PUBLIC KEY-----");
+  const label2 = begin[1];
+  if (label2 !== "PUBLIC KEY") {
+    if (label2.endsWith("PRIVATE KEY")) fail(`this is a private key (${label2}): paste its public key, -----BEGIN PUBLIC KEY----- (openssl pkey -pubout)`);
+    if (label2 === "RSA PUBLIC KEY") fail("this is a PKCS#1 RSA PUBLIC KEY: paste it as -----BEGIN PUBLIC KEY----- (openssl rsa -RSAPublicKey_in -pubout)");
+    if (label2 === "CERTIFICATE") fail("this is a certificate: paste its public key, -----BEGIN PUBLIC KEY----- (openssl x509 -pubkey -noout)");
+    fail(`expected -----BEGIN PUBLIC KEY-----, not ${label2}`);
+  }
+  const end = text.indexOf("-----END PUBLIC KEY-----");
+  if (end === -1) fail("no -----END PUBLIC KEY----- line: the key is cut short");
+  if (text.slice(end + "-----END PUBLIC KEY-----".length).trim() !== "") fail("text after -----END PUBLIC KEY-----: paste one key only");
+  const body = text.slice(begin[0].length, end).replace(/\s+/g, "");
+  if (body.length === 0) fail("nothing between the BEGIN and END lines");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) fail("the text between the BEGIN and END lines is not valid base64 (damaged or cut short)");
+  let der;
+  try {
+    der = decode(body.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_"));
+  } catch (cause) {
+    return fail("the text between the BEGIN and END lines is not valid base64 (damaged or cut short)", cause);
+  }
+  return spkiToJwk(der, fail);
+}
+async function spkiToJwk(der, fail) {
+  const incomplete = "the key is not a complete SubjectPublicKeyInfo (damaged or cut short)";
+  const spki = element(der, 0, der.length);
+  if (spki === void 0 || spki.tag !== 48 || spki.end !== der.length) return fail(incomplete);
+  const algorithm = element(der, spki.start, spki.end);
+  if (algorithm === void 0 || algorithm.tag !== 48) return fail(incomplete);
+  const oid = element(der, algorithm.start, algorithm.end);
+  if (oid === void 0 || oid.tag !== 6) return fail(incomplete);
+  const params = oid.end < algorithm.end ? element(der, oid.end, algorithm.end) : void 0;
+  if (oid.end < algorithm.end && (params === void 0 || params.end !== algorithm.end)) return fail(incomplete);
+  const key = element(der, algorithm.end, spki.end);
+  if (key === void 0 || key.tag !== 3 || key.end !== spki.end) return fail(incomplete);
+  const id = hex(der.subarray(oid.start, oid.end));
+  const type = KEY_TYPES[id];
+  if (type === void 0) return fail(`this is ${REFUSED[id] ?? "a key type hallpass does not verify: RSA, EC (P-256, P-384) and Ed25519 keys only"}`);
+  let curve;
+  if (type.name === "EC") {
+    const named = params !== void 0 && params.tag === 6 ? hex(der.subarray(params.start, params.end)) : "";
+    curve = CURVES[named];
+    if (curve === void 0) return fail(`this EC key is on ${REFUSED_CURVES[named] ?? "a curve hallpass does not verify"}: ES256 takes P-256 keys, ES384 P-384 keys`);
+  }
+  let jwk;
+  try {
+    const imported = await crypto.subtle.importKey("spki", der, type.params(curve), true, ["verify"]);
+    jwk = await crypto.subtle.exportKey("jwk", imported);
+  } catch (cause) {
+    return fail(`the ${type.name} key cannot be imported: it is not a valid key`, cause);
+  }
+  return Object.fromEntries(type.members.map((member) => [member, jwk[member]]));
+}
 export {
   ACCESS_TYP,
   ALGORITHMS,
@@ -1397,6 +1507,7 @@ export {
   TOKEN_ERRORS,
   TokenError,
   VerifyOnlyError,
+  algorithmNamed,
   applyRotation,
   checkJwk,
   checkKeySet,
@@ -1406,9 +1517,12 @@ export {
   errorBody,
   generateJwk,
   inspect,
+  isSymmetric,
   isUsableMsgId,
   issuedAtMs,
+  keyAlgorithms,
   optionsFromEnvironment,
+  pemToJwk,
   publicJwk,
   readSetting,
   thumbprint,

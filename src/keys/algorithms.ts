@@ -30,3 +30,15 @@ export function algorithmNamed(name: unknown): Algorithm | undefined {
 export function isSymmetric(alg: Algorithm): boolean {
   return ALGORITHMS[alg].kty === 'oct'
 }
+
+/**
+ * The algorithms a key of this `kty` (and `crv`) can be for: what a key that names no `alg` may
+ * mean. One for an EC or OKP key (its curve decides), two for RSA (RS256, PS256), the HS family
+ * for `oct`; none for anything else.
+ */
+export function keyAlgorithms(jwk: { kty?: unknown; crv?: unknown }): Algorithm[] {
+  return (Object.keys(ALGORITHMS) as Algorithm[]).filter((alg) => {
+    const spec = ALGORITHMS[alg]
+    return spec.kty === jwk.kty && (!('crv' in spec) || spec.crv === jwk.crv)
+  })
+}
