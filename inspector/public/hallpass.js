@@ -841,7 +841,7 @@ var SETTINGS = {
     env: "HALLPASS_STORE",
     kind: "text",
     where: "node",
-    meaning: "where refresh families and revocations live: memory, or sqlite:PATH (one file, which every node process on this machine may share; it survives restarts)",
+    meaning: "where refresh families and revocations live: memory; sqlite:PATH (one file, which every node process on this machine may share; it survives restarts); postgres://user:password@host:port/db (one database that nodes on several machines share)",
     fallback: "memory"
   },
   storeWait: {
@@ -851,6 +851,15 @@ var SETTINGS = {
     default: 10,
     min: 0,
     meaning: "how long to wait for another process holding the store locked, at start and on each write, seconds",
+    fallback: "10"
+  },
+  storePool: {
+    env: "HALLPASS_STORE_POOL",
+    kind: "count",
+    where: "node",
+    default: 10,
+    min: 2,
+    meaning: "with postgres://\u2026: the most connections this node opens, the one listening for revocations included",
     fallback: "10"
   },
   issuerKey: {

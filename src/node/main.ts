@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     maxLineBytes = checkedNumber('maxLineBytes', readSetting(process.env, 'maxLineBytes'))
     const options = optionsFromEnvironment(process.env)
     const waitMs = checkedNumber('storeWait', readSetting(process.env, 'storeWait')) * 1000
-    store = openStore(readSetting(process.env, 'store'), { waitMs, log })
+    const pool = checkedNumber('storePool', readSetting(process.env, 'storePool'))
+    store = await openStore(readSetting(process.env, 'store'), { waitMs, pool, log })
     hp = await createHallpass({ ...options, crypto: nodeCrypto, onWarning: log, store })
   } catch (error) {
     await store?.close?.()

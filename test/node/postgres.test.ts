@@ -1,0 +1,140 @@
+// HALLPASS_STORE=postgres://… with real node processes on a real PostgreSQL server (a throwaway
+// cluster of this file's own): the durable-store promises with 2 and 4 nodes, the server stopped
+// mid-stream and started again, a load of several nodes × clients, and the failures at start.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SECRET } from '../support/forge.ts'
+import { startPostgres, type PostgresCluster } from '../support/postgres.ts'
+import { startNode } from './process.ts'
+import { Client, ownLines, storeProcessSuite } from './store-processes.ts'
+
+let cluster: PostgresCluster
+let databases = 0
+/** A new, empty database on the cluster. */
+function freshDatabase(): string {
+  const name = `hallpass_${databases++}`
+  cluster.createDatabase(name)
+  return cluster.url(name)
+}
+
+beforeAll(async () => {
+  cluster = await startPostgres()
+}, 60_000)
+afterAll(() => cluster?.stop())
+
+const envFor = (url: string, extra: Record<string, string> = {}) => ({ HALLPASS_SECRET: SECRET, HALLPASS_STORE: url, ...extra })
+
+storeProcessSuite('postgres', { fresh: async () => freshDatabase(), racers: [2, 4] })
+
+/** Polls `check` until it holds or `ms` pass. */
+async function eventually(check: () => Promise<boolean> | boolean, ms: number): Promise<number> {
+  const start = performance.now()
+  for (;;) {
+    if (await check()) return performance.now() - start
+    if (performance.now() - start > ms) throw new Error(`not within ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('the PostgreSQL store in real processes', () => {
+  it('rides out a server restart: changes answer error 11, verify goes on with what it knows, then it recovers by itself', async () => {
+    const url = freshDatabase()
+    const a = new Client(envFor(url, { HALLPASS_STORE_WAIT: '2' }))
+    const b = new Client(envFor(url, { HALLPASS_STORE_WAIT: '2' }))
+    const kept = await a.issue('kept')
+    const revoked = await a.issue('revoked')
+    await a.ask({ type: 'revoke_token', token: revoked.access_token })
+    await eventually(async () => (await b.verify(revoked.access_token)).code === 'token_revoked', 1000)
+
+    cluster.stopServer()
+    try {
+      const started = performance.now()
+      const during = await Promise.all([
+        a.issue('during'),
+        a.refresh(kept.refresh_token),
+        a.ask({ type: 'revoke_token', token: kept.access_token }),
+        b.ask({ type: 'revoke_subject', sub: 'kept' }),
+      ])
+      for (const reply of during) expect(reply).toMatchObject({ type: 'error', code: 11, text: 'Store unavailable' })
+      expect(performance.now() - started).toBeLessThan(6000)
+      // Verify needs no database: the known revocations still hold, the rest still verifies.
+      expect(await b.verify(kept.access_token)).toMatchObject({ type: 'token_valid' })
+      expect(await b.verify(revoked.access_token)).toMatchObject({ code: 'token_revoked' })
+      await eventually(() => /view of them is stale/.test(b.node.stderr()), 5000)
+      expect(a.node.stderr()).toMatch(/store unavailable: /)
+    } finally {
+      cluster.startServer()
+    }
+    // Nothing was changed by the refused messages, and the nodes come back without a restart.
+    await eventually(async () => (await a.refresh(kept.refresh_token)).type === 'token_refreshed', 20_000)
+    expect(await b.verify(kept.access_token)).toMatchObject({ type: 'token_valid' })
+    await eventually(() => /revocations are current/.test(b.node.stderr()), 5000)
+    const after = await b.issue('after')
+    await b.ask({ type: 'revoke_token', token: after.access_token })
+    expect(await eventually(async () => (await a.verify(after.access_token)).code === 'token_revoked', 3000)).toBeLessThan(1000)
+    for (const text of [a.node.stderr(), b.node.stderr()]) {
+      expect(text).not.toContain(SECRET)
+      expect(text).not.toContain(kept.access_token as string)
+    }
+    expect(await a.stop()).toBe(0)
+    expect(await b.stop()).toBe(0)
+  }, 60_000)
+
+  it('answers every reply of 3 nodes × 4 clients refreshing their own families, bounded in time', async () => {
+    const url = freshDatabase()
+    const nodes = Array.from({ length: 3 }, () => new Client(envFor(url, { HALLPASS_STORE_POOL: '4' })))
+    const CLIENTS = 4
+    const FAMILIES = 25
+    const ROUNDS = 4
+    const deadline = performance.now() + 30_000
+    const clients = nodes.flatMap((node, n) =>
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        const tokens = await Promise.all(Array.from({ length: FAMILIES }, (_, f) => node.issue(`n${n}c${c}f${f}`)))
+        let current = tokens.map((t) => t.refresh_token)
+        let answered = tokens.length
+        for (let round = 0; round < ROUNDS && performance.now() < deadline; round++) {
+          const replies = await Promise.all(current.map((token) => node.refresh(token)))
+          answered += replies.length
+          for (const reply of replies) expect(reply).toMatchObject({ type: 'token_refreshed' })
+          current = replies.map((reply) => reply.refresh_token)
+        }
+        return answered
+      }),
+    )
+    const answered = await Promise.all(clients)
+    expect(performance.now()).toBeLessThan(deadline)
+    expect(answered.reduce((sum, n) => sum + n, 0)).toBe(3 * CLIENTS * FAMILIES * (1 + ROUNDS))
+    for (const node of nodes) expect(await node.stop()).toBe(0)
+  }, 60_000)
+})
+
+describe('a PostgreSQL store the node cannot use stops it at start with one line', () => {
+  async function refusal(env: Record<string, string>): Promise<string> {
+    const node = startNode({ HALLPASS_SECRET: SECRET, ...env })
+    node.child.stdin.end()
+    expect(await node.exited).not.toBe(0)
+    expect(await node.remainingLines()).toEqual([])
+    const lines = ownLines(node.stderr())
+    expect(lines).toHaveLength(1)
+    expect(node.stderr()).not.toContain('hunter2')
+    return lines[0]!
+  }
+
+  it('gives up on an unreachable server after HALLPASS_STORE_WAIT, naming neither the password nor the URL', async () => {
+    const start = performance.now()
+    const line = await refusal({ HALLPASS_STORE: 'postgres://hallpass:hunter2@127.0.0.1:1/none', HALLPASS_STORE_WAIT: '1' })
+    expect(line).toMatch(/^hallpass: cannot start: the PostgreSQL store cannot be reached or used \(waited 1 s/)
+    expect(performance.now() - start).toBeGreaterThanOrEqual(900)
+    expect(performance.now() - start).toBeLessThan(8000)
+  })
+
+  it('refuses a database of a newer schema', async () => {
+    const url = freshDatabase()
+    const setup = new Client(envFor(url))
+    await setup.stop()
+    const { default: postgres } = await import('postgres')
+    const sql = postgres(url, { onnotice: () => undefined })
+    await sql`UPDATE hallpass_schema SET version = 99`
+    await sql.end()
+    expect(await refusal({ HALLPASS_STORE: url })).toMatch(/has schema 99, newer than this hallpass knows \(1\)/)
+  })
+})
