@@ -13,6 +13,14 @@ export const DEFAULT_MAX_LINE_BYTES = SETTINGS.maxLineBytes.default
 /** Messages in flight before reading pauses, so a fast writer cannot grow memory without bound. */
 const MAX_IN_FLIGHT = 1024
 
+/**
+ * Replies waiting for their batch before reading pauses: the messages in flight are bounded, but
+ * without this a fast pipe queues thousands of finished replies per turn, which live long enough
+ * to reach V8's old space. Measured on a million verify messages through a pipe: peak RSS 102 MB
+ * unbounded, 101 MB at 1024, 75 MB at 256 (a file: 72 MB), throughput unchanged.
+ */
+const MAX_QUEUED_REPLIES = 256
+
 export interface ServeOptions {
   input: Readable
   output: Writable
@@ -30,14 +38,14 @@ export interface Server {
 
 export function serve(handler: MessageHandler, options: ServeOptions): Server {
   const { input, output, log } = options
-  const writer = new LineWriter(output)
+  const writer = new LineWriter(output, () => maybeResume())
   let lineNumber = 0
   let inFlight = 0
   let reading = true
   let finish!: () => void
   const ended = new Promise<void>((resolve) => (finish = resolve))
 
-  const paused = () => inFlight >= MAX_IN_FLIGHT || writer.blocked
+  const paused = () => inFlight >= MAX_IN_FLIGHT || writer.blocked || writer.queued >= MAX_QUEUED_REPLIES
   const maybeResume = () => {
     if (reading && input.isPaused() && !paused()) input.resume()
   }

@@ -1,5 +1,6 @@
 // Batches reply lines into few writes and honours backpressure: while the stream is full, replies
-// wait in memory and the reader is told to pause.
+// wait in memory and the reader is told to pause; so it is, too, while many replies wait for the
+// next batch (a fast pipe fills the queue faster than one turn of the event loop empties it).
 import type { Writable } from 'node:stream'
 
 export class LineWriter {
@@ -8,13 +9,21 @@ export class LineWriter {
   #scheduled = false
   #blocked = false
   #idle: Array<() => void> = []
+  readonly #onFlush: () => void
 
-  constructor(out: Writable) {
+  /** `onFlush` is told each time the queue has been handed to the stream (the reader may resume). */
+  constructor(out: Writable, onFlush: () => void = () => undefined) {
     this.#out = out
+    this.#onFlush = onFlush
     out.on('drain', () => {
       this.#blocked = false
       this.#flush()
     })
+  }
+
+  /** Lines waiting for the next batch. */
+  get queued(): number {
+    return this.#queue.length
   }
 
   /** Queues one line (without its newline). */
@@ -50,6 +59,7 @@ export class LineWriter {
     this.#queue = []
     if (!this.#out.write(batch)) this.#blocked = true
     else this.#settle()
+    this.#onFlush()
   }
 
   #settle(): void {
