@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
+          // The trusted-issuer tests' JWKS server, on 127.0.0.1 (test/support/jwks-server.ts).
+          globalSetup: ['test/support/jwks-global-setup.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

@@ -77,3 +77,15 @@ export class StoreUnavailableError extends HallpassError {
     super('ERR_HALLPASS_STORE_UNAVAILABLE', 'Store unavailable', options)
   }
 }
+
+/**
+ * A trusted issuer's JWK Set that cannot be had from its `jwks_uri`: a timeout, a status other
+ * than 200, a redirect, a body over the bound or not a JWK Set. Never thrown to a caller of
+ * verify (the token is then `unknown_key`); its message, naming the issuer and the reason, never
+ * a token, goes to the log.
+ */
+export class JwksError extends HallpassError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_HALLPASS_JWKS', message, options)
+  }
+}

@@ -4,7 +4,9 @@ import type { JsonObject } from './jws/compact.ts'
 import { ACCESS_TYP, REFRESH_TYP, type TokenKind } from './jwt/typ.ts'
 import type { CryptoProvider } from './keys/crypto.ts'
 import { resolveKeys } from './keys/resolve.ts'
+import type { FetchLike, JwksCache } from './keys/remote.ts'
 import { KeySelector } from './keys/ring.ts'
+import { checkTrustedIssuers, trustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
 import { MessageHandler, type HandlerOptions } from './protocol/handler.ts'
 import { checkedNumber, checkedText } from './protocol/settings.ts'
 import { MemoryStore } from './store/memory.ts'
@@ -61,8 +63,23 @@ export interface HallpassOptions {
   verifyCache?: number
   /** Signing and verifying primitives; WebCrypto by default. The stdin node plugs in node:crypto. */
   crypto?: CryptoProvider
-  /** Told of configuration warnings (a random secret); `console.warn` by default. */
+  /**
+   * Told of configuration warnings (a random secret) and of a trusted issuer's JWKS that cannot be
+   * fetched (the issuer and the reason, never a token); `console.warn` by default.
+   */
   onWarning?: (message: string) => void
+  /**
+   * Other issuers whose access tokens this instance verifies with the keys they publish
+   * (HALLPASS_TRUSTED_ISSUERS): JSON text or the array of `{ issuer, jwks_uri, audience?, algorithms? }`.
+   */
+  trustedIssuers?: string | readonly TrustedIssuerConfig[]
+  /**
+   * Where fetched JWK Sets are kept beyond this instance's memory (the worker passes the Workers Cache
+   * API: `cacheApiJwksCache(caches.default)`), so a new instance verifies without fetching.
+   */
+  jwksCache?: JwksCache
+  /** What fetches trusted issuers' JWK Sets; the global `fetch` by default. */
+  fetch?: FetchLike
 }
 
 /** The defaults of the numeric options, from the settings table. */
@@ -99,6 +116,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const issuer = checkedText('issuer', options.issuer)
   const audience = checkedText('audience', options.audience)
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
+  const trusted = options.trustedIssuers === undefined ? [] : checkTrustedIssuers(options.trustedIssuers, issuer)
   const keys = await resolveKeys(
     { secret: options.secret, refreshSecret: options.refreshSecret, keys: options.keys, signingKid: checkedText('signingKid', options.signingKid), crypto: options.crypto, warn },
     ACCESS_TYP,
@@ -120,6 +138,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance }),
   }
   let defaultHandler: MessageHandler | undefined
   const hp: Hallpass = {

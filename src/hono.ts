@@ -5,6 +5,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
 import type { JsonObject } from './jws/compact.ts'
 import { checkJwk, keysOf } from './keys/jwk.ts'
+import { defaultJwksCache, type FetchLike, type JwksCache } from './keys/remote.ts'
+import { checkTrustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
 import { parseSecret } from './keys/secret.ts'
 import { createVerifier, type Verifier } from './tokens/verifier.ts'
 
@@ -27,6 +29,23 @@ export interface SecretOptions extends CommonOptions {
   audience?: string
   /** Leeway in seconds for `exp` and `nbf` (0). */
   clockTolerance?: number
+  /**
+   * Other issuers (Auth0, Cognito, Cloudflare Access, Supabase, another hallpass) whose access tokens
+   * pass with the keys they publish: `[{ issuer, jwks_uri, audience?, algorithms? }]` or its JSON
+   * text. A token is theirs by its exact `iss`, and only their keys verify it. Alone or next to
+   * `secret`/`keys`.
+   */
+  trustedIssuers?: string | readonly TrustedIssuerConfig[]
+  /**
+   * Where fetched JWK Sets are kept beyond this isolate's memory. By default the Workers Cache API
+   * (`caches.default`) where there is one, so a new isolate verifies without fetching; `false`:
+   * memory only.
+   */
+  jwksCache?: JwksCache | false
+  /** What fetches the JWK Sets; the global `fetch` by default. */
+  fetch?: FetchLike
+  /** Told why a JWK Set could not be fetched (issuer and reason, never a token); `console.warn` by default. */
+  onWarning?: (message: string) => void
   verifier?: never
 }
 
@@ -35,6 +54,7 @@ export interface VerifierOptions extends CommonOptions {
   verifier: Verifier
   secret?: never
   keys?: never
+  trustedIssuers?: never
 }
 
 export type HallpassMiddlewareOptions = SecretOptions | VerifierOptions
@@ -54,17 +74,26 @@ function optional(value: unknown, name: string, check: (v: unknown) => boolean, 
 }
 
 function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier } | { secretOptions: SecretOptions } {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret }, { keys } or { verifier }')
+  if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret }, { keys }, { trustedIssuers } or { verifier }')
   optional(options.realm, 'realm', (v) => typeof v === 'string' && SAFE_REALM.test(v), 'printable ASCII without " or \\')
   const given = [options.secret, options.keys, options.verifier].filter((option) => option !== undefined).length
-  if (given !== 1) throw new ConfigError('hallpass(): give exactly one of secret, keys and verifier')
   const hasVerifier = options.verifier !== undefined
+  if (given > 1 || (hasVerifier && options.trustedIssuers !== undefined)) throw new ConfigError('hallpass(): give one of secret, keys and verifier (trustedIssuers goes with secret or keys, or alone)')
+  if (given === 0 && options.trustedIssuers === undefined) throw new ConfigError('hallpass(): give one of secret, keys, trustedIssuers and verifier')
   if (hasVerifier) {
     if (typeof options.verifier?.verify !== 'function') throw new ConfigError('hallpass(): verifier must have a verify(token) method')
     return { verifier: options.verifier! }
   }
   const secretOptions = options as SecretOptions
-  if (secretOptions.secret !== undefined) {
+  if (secretOptions.trustedIssuers !== undefined) {
+    optional(secretOptions.issuer, 'issuer', (v) => typeof v === 'string' && v !== '', 'a non-empty string')
+    checkTrustedIssuers(secretOptions.trustedIssuers, secretOptions.issuer, 'hallpass(): trustedIssuers')
+    optional(secretOptions.jwksCache, 'jwksCache', (v) => v === false || (typeof v === 'object' && v !== null && typeof (v as JwksCache).read === 'function' && typeof (v as JwksCache).write === 'function'), 'false or { read(uri), write(uri, entry) }')
+    optional(secretOptions.fetch, 'fetch', (v) => typeof v === 'function', 'a function')
+  }
+  if (secretOptions.secret === undefined && secretOptions.keys === undefined) {
+    // trustedIssuers alone: nothing more to check here.
+  } else if (secretOptions.secret !== undefined) {
     if (typeof secretOptions.secret !== 'string' && !(secretOptions.secret instanceof Uint8Array)) throw new ConfigError('hallpass(): secret must be a string or bytes')
     parseSecret(secretOptions.secret, 'hallpass(): secret') // throws on a short or broken key, naming never the key
   } else {
@@ -90,16 +119,22 @@ export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<
   if ('verifier' in checked) {
     verifier = checked.verifier
   } else {
-    const { secret, keys, issuer, audience, clockTolerance } = checked.secretOptions
+    const { secret, keys, issuer, audience, clockTolerance, trustedIssuers, jwksCache, fetch, onWarning } = checked.secretOptions
     let pending: Promise<Verifier> | undefined
-    // Keys are imported on first use (WebCrypto is async), once per middleware.
+    // Keys are imported on first use (WebCrypto is async), once per middleware; trusted issuers'
+    // keys are fetched on first use too, and kept in memory and in the Workers Cache API.
     verifier = {
       async verify(token) {
+        const cache = jwksCache === false ? undefined : (jwksCache ?? defaultJwksCache())
         pending ??= createVerifier({
-          ...(secret === undefined ? { keys: keys! } : { secret }),
+          ...(secret !== undefined ? { secret } : keys !== undefined ? { keys } : {}),
           ...(issuer === undefined ? {} : { issuer }),
           ...(audience === undefined ? {} : { audience }),
           ...(clockTolerance === undefined ? {} : { clockTolerance }),
+          ...(trustedIssuers === undefined ? {} : { trustedIssuers }),
+          ...(cache === undefined ? {} : { jwksCache: cache }),
+          ...(fetch === undefined ? {} : { fetch }),
+          ...(onWarning === undefined ? {} : { onWarning }),
         })
         return (await pending).verify(token)
       },

@@ -1,6 +1,6 @@
 // One hallpass instance per isolate and configuration: key import and HKDF run once, not per
 // request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
-import { ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type Setting } from '../src/index.ts'
+import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type Setting } from '../src/index.ts'
 import type { Context } from 'hono'
 import type { AppEnv, Env } from './env.ts'
 import { DurableObjectStore } from './store.ts'
@@ -75,6 +75,9 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
     ...optionsFromEnvironment(config),
     store: new DurableObjectStore(env, logStoreUnavailable),
     onWarning: (message) => console.warn(`hallpass: ${message}`),
+    // Trusted issuers' JWK Sets: isolate memory first, then this data center's Cache API, so a new
+    // isolate verifies without fetching; every fetch writes both.
+    jwksCache: cacheApiJwksCache(caches.default),
   })
   const jwksBody = JSON.stringify({ keys: hp.jwks() })
   const jwks = { body: jwksBody, etag: `"${encodeBase64url(new Uint8Array(await sha256(jwksBody)))}"` }

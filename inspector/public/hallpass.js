@@ -13,6 +13,11 @@ function claimedKind(header) {
   if (lower === REFRESH_TYP) return "refresh";
   return "other";
 }
+var TRUSTED_ACCESS_TYPS = /* @__PURE__ */ new Set([ACCESS_TYP_LOWER, "at+jwt", "application/at+jwt"]);
+function isTrustedAccessTyp(header) {
+  const { typ } = header;
+  return typ === void 0 || typeof typ === "string" && TRUSTED_ACCESS_TYPS.has(typ.toLowerCase());
+}
 
 // src/errors.ts
 var TOKEN_ERRORS = {
@@ -63,6 +68,11 @@ var StoreError = class extends HallpassError {
 var StoreUnavailableError = class extends HallpassError {
   constructor(options) {
     super("ERR_HALLPASS_STORE_UNAVAILABLE", "Store unavailable", options);
+  }
+};
+var JwksError = class extends HallpassError {
+  constructor(message, options) {
+    super("ERR_HALLPASS_JWKS", message, options);
   }
 };
 
@@ -611,6 +621,411 @@ async function resolveKeyRing(options, accessTyp, refreshTyp) {
   };
 }
 
+// src/keys/remote.ts
+var JWKS_LIMITS = {
+  /** A fetch, headers and body, ends within this (ms). */
+  timeoutMs: 5e3,
+  /** Longest body read; the fetch is aborted past it. */
+  maxBytes: 512 * 1024,
+  /** Cache-Control max-age is held within these (seconds), and taken as `defaultMaxAge` without one. */
+  minMaxAge: 60,
+  maxMaxAge: 24 * 60 * 60,
+  defaultMaxAge: 600,
+  /** An unknown kid refetches only when the last fetch started at least this long ago (ms). */
+  refetchIntervalMs: 3e4,
+  /** Keys fetched once keep verifying this long when refetches fail (ms). */
+  staleIfErrorMs: 24 * 60 * 60 * 1e3,
+  /** Keys taken from one JWK Set at most: a huge set must not cost a key import per member. */
+  maxKeys: 64
+};
+function freshness(headers) {
+  const control = headers.get("Cache-Control") ?? "";
+  const match = /(?:^|,)\s*max-age\s*=\s*"?(\d{1,10})"?\s*(?:,|$)/i.exec(control);
+  let seconds = JWKS_LIMITS.defaultMaxAge;
+  if (/(?:^|,)\s*(?:no-store|no-cache)\s*(?:,|=|$)/i.test(control)) seconds = 0;
+  else if (match !== null) seconds = Number(match[1]) - (Number(/^\d{1,10}$/.exec(headers.get("Age") ?? "")?.[0] ?? 0) || 0);
+  return Math.min(JWKS_LIMITS.maxMaxAge, Math.max(JWKS_LIMITS.minMaxAge, seconds));
+}
+function delay(ms) {
+  let timer;
+  const promise = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(void 0), ms);
+  });
+  return {
+    promise,
+    cancel: () => {
+      if (timer !== void 0) clearTimeout(timer);
+    }
+  };
+}
+async function fetchJwks(fetchImpl, uri, timeoutMs, maxBytes = JWKS_LIMITS.maxBytes) {
+  const controller = new AbortController();
+  const attempt = async () => {
+    const response = await fetchImpl(uri, { redirect: "manual", signal: controller.signal, headers: { Accept: "application/jwk-set+json, application/json" } });
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => {
+      });
+      throw new JwksError(response.status >= 300 && response.status < 400 ? `HTTP ${response.status}: redirects are not followed` : `HTTP ${response.status}`);
+    }
+    const declared = Number(response.headers.get("Content-Length") ?? 0);
+    if (declared > maxBytes) {
+      await response.body?.cancel().catch(() => {
+      });
+      throw new JwksError(`body of ${declared} bytes, over the ${maxBytes}-byte bound`);
+    }
+    const bytes = new Uint8Array(Math.min(declared || 16 * 1024, maxBytes));
+    let buffer = bytes;
+    let length = 0;
+    if (response.body !== null) {
+      const reader = response.body.getReader();
+      for (; ; ) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (length + value.length > maxBytes) {
+          await reader.cancel().catch(() => {
+          });
+          throw new JwksError(`body over the ${maxBytes}-byte bound`);
+        }
+        if (length + value.length > buffer.length) {
+          const grown = new Uint8Array(Math.min(maxBytes, Math.max(buffer.length * 2, length + value.length)));
+          grown.set(buffer.subarray(0, length));
+          buffer = grown;
+        }
+        buffer.set(value, length);
+        length += value.length;
+      }
+    }
+    let body;
+    try {
+      body = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(buffer.subarray(0, length));
+    } catch {
+      throw new JwksError("body is not UTF-8");
+    }
+    return { body, maxAge: freshness(response.headers) };
+  };
+  const timer = delay(timeoutMs);
+  try {
+    const result = await Promise.race([attempt(), timer.promise]);
+    if (result === void 0) throw new JwksError(`timeout: no complete answer within ${timeoutMs} ms`);
+    return result;
+  } catch (error) {
+    if (error instanceof JwksError) throw error;
+    throw new JwksError(controller.signal.aborted ? `timeout: no complete answer within ${timeoutMs} ms` : `fetch failed (${error instanceof Error ? error.name : "error"})`, { cause: error });
+  } finally {
+    timer.cancel();
+    controller.abort();
+  }
+}
+var PRIVATE_MEMBERS2 = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"];
+function boundAlgorithm(raw, allowed) {
+  if (raw.alg !== void 0) {
+    const alg = algorithmNamed(raw.alg);
+    return alg !== void 0 && !isSymmetric(alg) && allowed.has(alg) ? alg : void 0;
+  }
+  return keyAlgorithms(raw).find((alg) => !isSymmetric(alg) && allowed.has(alg));
+}
+async function remoteRing(body, allowed, provider, label2) {
+  let set;
+  try {
+    set = JSON.parse(body);
+  } catch {
+    throw new JwksError("body is not JSON");
+  }
+  const members = typeof set === "object" && set !== null ? set.keys : void 0;
+  if (!Array.isArray(members)) throw new JwksError('body is not a JWK Set {"keys":[...]}');
+  const keys = [];
+  for (const [index, member] of members.entries()) {
+    if (keys.length >= JWKS_LIMITS.maxKeys) break;
+    if (typeof member !== "object" || member === null || Array.isArray(member)) continue;
+    const raw = { ...member };
+    if (raw.use !== void 0 && raw.use !== "sig") continue;
+    const alg = boundAlgorithm(raw, allowed);
+    if (alg === void 0) continue;
+    for (const name of PRIVATE_MEMBERS2) delete raw[name];
+    try {
+      const checked = checkJwk({ ...raw, alg, use: void 0 }, index, label2);
+      checked.kid ??= await thumbprint(checked.public);
+      keys.push(await ringKey(checked, provider));
+    } catch {
+    }
+  }
+  if (keys.length === 0) throw new JwksError(`no usable key (of ${members.length}) for ${[...allowed].join(", ")}`);
+  return new KeyRing(keys, { findByKid: true });
+}
+var RemoteKeySet = class {
+  uri;
+  issuer;
+  #allowed;
+  #fetch;
+  #clock;
+  #cache;
+  #log;
+  #crypto;
+  #timeoutMs;
+  #ring;
+  /** When the keys in memory were fetched (ms), and for how long they are fresh (ms). */
+  #fetchedAt = -Infinity;
+  #freshMs = 0;
+  /** When the last fetch started (ms, the injected clock), or when the shared cache's entry was fetched. */
+  #lastFetch = -Infinity;
+  #sharedRead = false;
+  #flight;
+  /** Fetches started, for tests and the log. */
+  fetches = 0;
+  constructor(options) {
+    this.uri = options.uri;
+    this.issuer = options.issuer;
+    this.#allowed = new Set(options.algorithms);
+    const globalFetch = globalThis.fetch;
+    this.#fetch = options.fetch ?? ((input, init) => globalFetch(input, init));
+    this.#clock = options.clock ?? Date.now;
+    this.#cache = options.cache;
+    this.#log = options.log ?? ((message) => console.warn(message));
+    this.#crypto = options.crypto ?? webCrypto;
+    this.#timeoutMs = options.timeoutMs ?? JWKS_LIMITS.timeoutMs;
+  }
+  /** Whether a fetch may start now: the first always, later ones 30 s after the last. */
+  #mayFetch(now) {
+    return now - this.#lastFetch >= JWKS_LIMITS.refetchIntervalMs;
+  }
+  /**
+   * The key a header selects (its `alg` already allowed): by `kid` and `alg`, or without `kid` the
+   * only key of that `alg`. Undefined when there is none, even after the refetch an unknown kid
+   * may trigger.
+   */
+  key(header) {
+    const ring = this.#ring;
+    const now = this.#clock();
+    const age = now - this.#fetchedAt;
+    if (ring !== void 0 && age < this.#freshMs) {
+      const key = ring.select(header);
+      if (key !== void 0) return key;
+    }
+    if (this.#flight === void 0 && !this.#mayFetch(now)) return ring !== void 0 && age < JWKS_LIMITS.staleIfErrorMs ? ring.select(header) : void 0;
+    return this.#keyAfterUpdate(header);
+  }
+  async #keyAfterUpdate(header) {
+    for (let round = 0; round < 2; round++) {
+      await this.#update();
+      const now = this.#clock();
+      const ring = this.#ring;
+      if (ring !== void 0 && now - this.#fetchedAt < JWKS_LIMITS.staleIfErrorMs) {
+        const key = ring.select(header);
+        if (key !== void 0) return key;
+      }
+      if (!this.#mayFetch(now) || this.#flight !== void 0) return void 0;
+    }
+    return void 0;
+  }
+  /**
+   * One update at a time per key set; every caller waits at most the time bound (with a timer of
+   * its own), and a flight older than the bound is dropped: on Workers a fetch started by a request
+   * that has ended may never settle.
+   */
+  #update() {
+    const started = Date.now();
+    let flight = this.#flight;
+    if (flight !== void 0 && started - flight.started > this.#timeoutMs + 1e3) {
+      this.#flight = flight = void 0;
+      if (!this.#mayFetch(this.#clock())) return Promise.resolve();
+    }
+    if (flight === void 0) {
+      const promise = this.#work().then(
+        () => {
+        },
+        (error) => this.#log(`trusted issuer ${JSON.stringify(this.issuer)}: ${error instanceof Error ? error.message : "failed"}`)
+      );
+      flight = { promise, started };
+      this.#flight = flight;
+      const mine = flight;
+      void promise.finally(() => {
+        if (this.#flight === mine) this.#flight = void 0;
+      });
+    }
+    const remaining = Math.max(0, flight.started + this.#timeoutMs + 500 - started);
+    const timer = delay(remaining);
+    return Promise.race([flight.promise, timer.promise]).then(() => timer.cancel());
+  }
+  async #work() {
+    if (this.#cache !== void 0 && !this.#sharedRead) {
+      this.#sharedRead = true;
+      let entry;
+      try {
+        entry = await this.#cache.read(this.uri);
+      } catch (error) {
+        this.#log(`trusted issuer ${JSON.stringify(this.issuer)}: the JWKS cache cannot be read (${error instanceof Error ? error.name : "error"})`);
+      }
+      const now = this.#clock();
+      if (entry !== void 0 && isEntry(entry) && now - entry.fetchedAt < JWKS_LIMITS.staleIfErrorMs && entry.fetchedAt > this.#fetchedAt) {
+        try {
+          this.#install(await remoteRing(entry.body, this.#allowed, this.#crypto, this.#label()), Math.min(entry.fetchedAt, now), entry.maxAge);
+          this.#lastFetch = Math.max(this.#lastFetch, Math.min(entry.fetchedAt, now));
+        } catch {
+        }
+        if (now - this.#fetchedAt < this.#freshMs) return;
+      }
+    }
+    await this.#fetchNow();
+  }
+  async #fetchNow() {
+    const fetchedAt = this.#clock();
+    this.#lastFetch = fetchedAt;
+    this.fetches++;
+    let fetched;
+    let ring;
+    try {
+      fetched = await fetchJwks(this.#fetch, this.uri, this.#timeoutMs);
+      ring = await remoteRing(fetched.body, this.#allowed, this.#crypto, this.#label());
+    } catch (error) {
+      const kept = this.#ring !== void 0 && this.#clock() - this.#fetchedAt < JWKS_LIMITS.staleIfErrorMs;
+      const reason = error instanceof JwksError ? error.message : error instanceof Error ? error.name : "error";
+      throw new JwksError(`JWKS ${this.uri} unavailable: ${reason}${kept ? `; the keys fetched ${Math.round((this.#clock() - this.#fetchedAt) / 1e3)} s ago keep verifying` : ""}`, { cause: error });
+    }
+    this.#install(ring, fetchedAt, fetched.maxAge);
+    if (this.#cache !== void 0) {
+      try {
+        await this.#cache.write(this.uri, { body: fetched.body, fetchedAt, maxAge: fetched.maxAge });
+      } catch (error) {
+        this.#log(`trusted issuer ${JSON.stringify(this.issuer)}: the JWKS cache cannot be written (${error instanceof Error ? error.name : "error"})`);
+      }
+    }
+  }
+  #install(ring, fetchedAt, maxAge) {
+    this.#ring = ring;
+    this.#fetchedAt = fetchedAt;
+    this.#freshMs = Math.min(JWKS_LIMITS.maxMaxAge, Math.max(JWKS_LIMITS.minMaxAge, maxAge)) * 1e3;
+  }
+  #label() {
+    return `the JWKS of ${JSON.stringify(this.issuer).slice(0, 120)}`;
+  }
+};
+function isEntry(value) {
+  const entry = value;
+  return typeof entry === "object" && entry !== null && typeof entry.body === "string" && Number.isFinite(entry.fetchedAt) && Number.isFinite(entry.maxAge);
+}
+function cacheApiJwksCache(cache) {
+  const keyOf = (uri) => `https://jwks-cache.hallpass.invalid/v1/${encodeURIComponent(uri)}`;
+  return {
+    async read(uri) {
+      const response = await cache.match(keyOf(uri));
+      if (response === void 0) return void 0;
+      const entry = await response.json();
+      return isEntry(entry) ? { body: entry.body, fetchedAt: entry.fetchedAt, maxAge: entry.maxAge } : void 0;
+    },
+    async write(uri, entry) {
+      const seconds = Math.ceil(JWKS_LIMITS.staleIfErrorMs / 1e3);
+      await cache.put(keyOf(uri), new Response(JSON.stringify(entry), { headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${seconds}` } }));
+    }
+  };
+}
+function defaultJwksCache() {
+  const cache = globalThis.caches?.default;
+  return cache === void 0 ? void 0 : cacheApiJwksCache(cache);
+}
+
+// src/keys/trusted.ts
+var ASYMMETRIC_ALGORITHMS = Object.keys(ALGORITHMS).filter((alg) => !isSymmetric(alg));
+var MEMBERS = /* @__PURE__ */ new Set(["issuer", "jwks_uri", "audience", "algorithms"]);
+function isLoopback(hostname) {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+function quoted(text) {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}\u2026` : text);
+}
+function checkTrustedIssuers(value, ownIssuer, setting = "HALLPASS_TRUSTED_ISSUERS") {
+  let list = value;
+  if (typeof value === "string") {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      throw new ConfigError(`${setting} is not valid JSON: expected [{"issuer":"...","jwks_uri":"https://..."}]`);
+    }
+  }
+  if (!Array.isArray(list)) throw new ConfigError(`${setting} must be a JSON array of {"issuer","jwks_uri","audience"?,"algorithms"?}`);
+  const seen = /* @__PURE__ */ new Set();
+  return list.map((entry, index) => {
+    let name = `issuer #${index + 1}`;
+    const fail = (problem) => {
+      throw new ConfigError(`${setting}: ${name}: ${problem}`);
+    };
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) fail('must be a JSON object {"issuer","jwks_uri"}');
+    const raw = entry;
+    if (typeof raw.issuer !== "string" || raw.issuer === "") fail('"issuer" must be a non-empty string');
+    const issuer = raw.issuer;
+    name = `issuer ${quoted(issuer)}`;
+    for (const member of Object.keys(raw)) if (!MEMBERS.has(member)) fail(`unknown member ${quoted(member)} (expected issuer, jwks_uri, audience, algorithms)`);
+    if (seen.has(issuer)) fail("is listed twice");
+    seen.add(issuer);
+    if (ownIssuer !== void 0 && issuer === ownIssuer) fail("is this node's own HALLPASS_ISSUER: its tokens are verified with this node's keys");
+    if (typeof raw.jwks_uri !== "string") fail('"jwks_uri" must be a string');
+    let url;
+    try {
+      url = new URL(raw.jwks_uri);
+    } catch {
+      return fail('"jwks_uri" is not a URL');
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) fail('"jwks_uri" must be https:// (plain http:// only to localhost, 127.0.0.0/8 or [::1])');
+    if (url.username !== "" || url.password !== "") fail('"jwks_uri" must not carry credentials');
+    if (raw.audience !== void 0 && (typeof raw.audience !== "string" || raw.audience === "")) fail('"audience" must be a non-empty string');
+    let algorithms = ASYMMETRIC_ALGORITHMS;
+    if (raw.algorithms !== void 0) {
+      if (!Array.isArray(raw.algorithms) || raw.algorithms.length === 0) fail('"algorithms" must be a non-empty array');
+      algorithms = raw.algorithms.map((given) => {
+        const alg = algorithmNamed(given);
+        if (alg === void 0) return fail(`algorithm ${quoted(String(given))} is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
+        if (isSymmetric(alg)) fail(`${alg} is an HMAC algorithm: a trusted issuer's tokens must be signed with a private key (one of ${ASYMMETRIC_ALGORITHMS.join(", ")})`);
+        return alg;
+      });
+      algorithms = [...new Set(algorithms)];
+    }
+    return { issuer, jwksUri: url.href, audience: raw.audience, algorithms };
+  });
+}
+var MAX_HEADERS2 = 64;
+var TrustedIssuer = class {
+  issuer;
+  algorithms;
+  /** `iss` is this issuer (it was chosen by it), `aud` its audience, times with this node's tolerance. */
+  rules;
+  keys;
+  #verdicts = /* @__PURE__ */ new Map();
+  constructor(checked, keys, rules) {
+    this.issuer = checked.issuer;
+    this.algorithms = new Set(checked.algorithms);
+    this.keys = keys;
+    this.rules = rules;
+  }
+  /**
+   * The algorithm allow-list (this issuer's; `none` and HMAC never), then `crit`, and whether
+   * `typ` says access token (kept for after the signature). Throws malformed_token on a header
+   * that is not a JSON object; a repeated header costs one Map lookup.
+   */
+  judge(segment) {
+    const known = this.#verdicts.get(segment);
+    if (known !== void 0) return known;
+    const header = parseSegment(segment);
+    const alg = algorithmNamed(header.alg);
+    let verdict;
+    if (alg === void 0 || !this.algorithms.has(alg)) verdict = { error: "unsupported_algorithm" };
+    else if (header.crit !== void 0) verdict = { error: "malformed_token" };
+    else verdict = { header, access: isTrustedAccessTyp(header) };
+    if (this.#verdicts.size >= MAX_HEADERS2) this.#verdicts.clear();
+    this.#verdicts.set(segment, verdict);
+    return verdict;
+  }
+};
+function trustedIssuers(checked, options) {
+  if (checked.length === 0) return void 0;
+  const now = () => Math.floor(options.clock() / 1e3);
+  return new Map(
+    checked.map((issuer) => {
+      const keys = new RemoteKeySet({ issuer: issuer.issuer, uri: issuer.jwksUri, algorithms: issuer.algorithms, fetch: options.fetch, clock: options.clock, cache: options.cache, log: options.log, crypto: options.crypto });
+      const rules = { issuer: issuer.issuer, audience: issuer.audience, clockTolerance: options.clockTolerance, now };
+      return [issuer.issuer, new TrustedIssuer(issuer, keys, rules)];
+    })
+  );
+}
+
 // src/protocol/handler.ts
 var ERROR_CODES = {
   unknownType: 10,
@@ -827,6 +1242,13 @@ var SETTINGS = {
     min: 0,
     meaning: "verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit); 0 turns it off",
     fallback: "0"
+  },
+  trustedIssuers: {
+    env: "HALLPASS_TRUSTED_ISSUERS",
+    kind: "text",
+    where: "both",
+    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss',
+    fallback: "unset"
   },
   maxLineBytes: {
     env: "HALLPASS_MAX_LINE_BYTES",
@@ -1087,6 +1509,7 @@ function callerClaims(claims, ctx) {
   const caller = { ...claims };
   for (const name of NODE_CLAIMS) delete caller[name];
   if (ctx.issuer !== void 0) delete caller.iss;
+  else if (typeof caller.iss === "string" && ctx.trusted?.has(caller.iss)) throw new RequestError("payload.iss names a trusted issuer (HALLPASS_TRUSTED_ISSUERS): this node cannot issue its tokens");
   if (ctx.audience !== void 0) delete caller.aud;
   checkEncodable(caller);
   return caller;
@@ -1168,18 +1591,51 @@ function hasAudience(aud, audience) {
   return aud === audience || Array.isArray(aud) && aud.includes(audience);
 }
 
+// src/tokens/trusted.ts
+function verifyTrusted(issuer, parts, payload, expected) {
+  if (expected === "refresh") throw new TokenError("wrong_token_type");
+  const verdict = issuer.judge(parts.header);
+  if (verdict.error !== void 0) throw new TokenError(verdict.error);
+  const { access } = verdict;
+  const key = issuer.keys.key(verdict.header);
+  if (key === void 0 || !("then" in key)) return withKey(issuer, key, access, parts, payload);
+  return key.then((found) => withKey(issuer, found, access, parts, payload));
+}
+function withKey(issuer, key, access, parts, payload) {
+  if (key === void 0) throw new TokenError("unknown_key");
+  const good = key.verify(parts.signingInput, parts.signature);
+  if (typeof good === "boolean") return afterSignature(issuer, good, access, payload);
+  return good.then((ok) => afterSignature(issuer, ok, access, payload));
+}
+function afterSignature(issuer, good, access, payload) {
+  if (!good) throw new TokenError("invalid_signature");
+  if (!access) throw new TokenError("wrong_token_type");
+  checkClaims(payload, issuer.rules);
+  return { kind: "access", payload, trusted: true };
+}
+
 // src/tokens/verify.ts
 function verifyToken(ctx, token, expected) {
   const parts = splitCompact(token);
+  const { trusted } = ctx;
+  if (trusted !== void 0) {
+    const payload = parseSegment(parts.payload);
+    const issuer = typeof payload.iss === "string" ? trusted.get(payload.iss) : void 0;
+    if (issuer !== void 0) return verifyTrusted(issuer, parts, payload, expected);
+    return ownToken(ctx, parts, payload, expected);
+  }
+  return ownToken(ctx, parts, void 0, expected);
+}
+function ownToken(ctx, parts, parsed, expected) {
   const verdict = ctx.keys.judge(parts.header);
-  const payload = parseSegment(parts.payload);
+  const payload = parsed ?? parseSegment(parts.payload);
   if (verdict.error !== void 0) throw new TokenError(verdict.error);
   const { kind } = verdict;
   const good = verdict.key.verify(parts.signingInput, parts.signature);
-  if (typeof good === "boolean") return afterSignature(ctx, good, kind, expected, payload);
-  return good.then((ok) => afterSignature(ctx, ok, kind, expected, payload));
+  if (typeof good === "boolean") return afterSignature2(ctx, good, kind, expected, payload);
+  return good.then((ok) => afterSignature2(ctx, ok, kind, expected, payload));
 }
-function afterSignature(ctx, good, kind, expected, payload) {
+function afterSignature2(ctx, good, kind, expected, payload) {
   if (!good) throw new TokenError("invalid_signature");
   if (kind === "other" || expected !== "any" && kind !== expected) throw new TokenError("wrong_token_type");
   checkClaims(payload, ctx);
@@ -1193,10 +1649,13 @@ async function verifyAccess(ctx, token) {
       cache.delete(token);
       throw new TokenError("token_expired");
     }
+    if (ctx.trusted !== void 0 && typeof payload.iss === "string" && ctx.trusted.has(payload.iss)) return payload;
   } else {
-    const verified = verifyToken(ctx, token, "access");
-    payload = ("then" in verified ? await verified : verified).payload;
+    const promised = verifyToken(ctx, token, "access");
+    const verified = "then" in promised ? await promised : promised;
+    payload = verified.payload;
     if (cache !== void 0) cache.set(token, deepFreeze(payload));
+    if (verified.trusted) return payload;
   }
   const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now());
   if (revoked === true || revoked !== false && await revoked) throw new TokenError("token_revoked");
@@ -1257,7 +1716,8 @@ var IssueClock = class {
 
 // src/tokens/revoke.ts
 async function revoke(ctx, token) {
-  const { kind, payload } = await verifyToken(ctx, token, "any");
+  const { kind, payload, trusted } = await verifyToken(ctx, token, "any");
+  if (trusted) throw new TokenError("invalid_claims");
   const now = ctx.now();
   if (kind === "refresh") {
     await ctx.store.revokeFamily(familyOf(payload).family, now);
@@ -1289,6 +1749,7 @@ async function createHallpass(options = {}) {
   const issuer = checkedText("issuer", options.issuer);
   const audience = checkedText("audience", options.audience);
   const warn = options.onWarning ?? ((message) => console.warn(message));
+  const trusted = options.trustedIssuers === void 0 ? [] : checkTrustedIssuers(options.trustedIssuers, issuer);
   const keys = await resolveKeys(
     { secret: options.secret, refreshSecret: options.refreshSecret, keys: options.keys, signingKid: checkedText("signingKid", options.signingKid), crypto: options.crypto, warn },
     ACCESS_TYP,
@@ -1309,7 +1770,8 @@ async function createHallpass(options = {}) {
     store: options.store ?? new MemoryStore(),
     issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : void 0,
-    now: () => Math.floor(clock() / 1e3)
+    now: () => Math.floor(clock() / 1e3),
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
   };
   let defaultHandler;
   const hp = {
@@ -1328,16 +1790,25 @@ async function createHallpass(options = {}) {
 
 // src/tokens/verifier.ts
 async function createVerifier(options) {
-  if (options.secret === void 0 === (options.keys === void 0)) throw new ConfigError("give exactly one of secret and keys");
-  const ring = options.keys === void 0 ? new KeyRing([await ringKey(secretJwk(parseSecret(options.secret, "secret")), options.crypto)], { findByKid: false }) : new KeyRing(await Promise.all((await checkKeySet(options.keys, "keys")).map((jwk) => ringKey(jwk, options.crypto))), { findByKid: true });
+  const own = (options.secret === void 0 ? 0 : 1) + (options.keys === void 0 ? 0 : 1);
+  if (own > 1 || own === 0 && options.trustedIssuers === void 0) throw new ConfigError("give exactly one of secret and keys (with or without trustedIssuers), or trustedIssuers alone");
+  const issuer = checkedText("issuer", options.issuer);
+  const trusted = options.trustedIssuers === void 0 ? [] : checkTrustedIssuers(options.trustedIssuers, issuer, "trustedIssuers");
+  const ring = options.keys !== void 0 ? new KeyRing(await Promise.all((await checkKeySet(options.keys, "keys")).map((jwk) => ringKey(jwk, options.crypto))), { findByKid: true }) : options.secret !== void 0 ? new KeyRing([await ringKey(secretJwk(parseSecret(options.secret, "secret")), options.crypto)], { findByKid: false }) : (
+    // Trusted issuers only: no key of its own, so every other token is unsupported_algorithm.
+    new KeyRing([], { findByKid: true })
+  );
   const clock = options.clock ?? Date.now;
+  const clockTolerance = checkedNumber("clockTolerance", options.clockTolerance);
+  const warn = options.onWarning ?? ((message) => console.warn(message));
   const ctx = {
     // No refresh ring: a refresh token is the wrong type here, whatever its signature.
     keys: new KeySelector(ring, void 0),
-    issuer: checkedText("issuer", options.issuer),
+    issuer,
     audience: checkedText("audience", options.audience),
-    clockTolerance: checkedNumber("clockTolerance", options.clockTolerance),
-    now: () => Math.floor(clock() / 1e3)
+    clockTolerance,
+    now: () => Math.floor(clock() / 1e3),
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
   };
   return {
     async verify(token) {
@@ -1348,7 +1819,7 @@ async function createVerifier(options) {
 }
 
 // src/protocol/environment.ts
-var CORE_SETTINGS = ["secret", "refreshSecret", "keys", "signingKid", "accessTtl", "refreshTtl", "issuer", "audience", "clockTolerance", "reuseInterval", "verifyCache"];
+var CORE_SETTINGS = ["secret", "refreshSecret", "keys", "signingKid", "accessTtl", "refreshTtl", "issuer", "audience", "clockTolerance", "reuseInterval", "verifyCache", "trustedIssuers"];
 function readSetting(env, name) {
   const setting = SETTINGS[name];
   let value = env[setting.env];
@@ -1503,12 +1974,15 @@ export {
   DEFAULTS,
   ERROR_CODES,
   HallpassError,
+  JWKS_LIMITS,
+  JwksError,
   MAX_JSON_DEPTH,
   MAX_TOKEN_LENGTH,
   MIN_SECRET_BYTES,
   MemoryStore,
   MessageHandler,
   REFRESH_TYP,
+  RemoteKeySet,
   RequestError,
   SETTINGS,
   StoreError,
@@ -1518,12 +1992,16 @@ export {
   VerifyOnlyError,
   algorithmNamed,
   applyRotation,
+  cacheApiJwksCache,
   checkJwk,
   checkKeySet,
+  checkTrustedIssuers,
   createHallpass,
   createVerifier,
+  defaultJwksCache,
   describeSettings,
   errorBody,
+  fetchJwks,
   generateJwk,
   inspect,
   isSymmetric,

@@ -23,3 +23,15 @@ export function claimedKind(header: JsonObject): TokenKind | 'other' {
   if (lower === REFRESH_TYP) return 'refresh'
   return 'other'
 }
+
+/** The `typ` values an access token of a trusted issuer may carry (RFC 9068 §2.1), lowercased. */
+const TRUSTED_ACCESS_TYPS = new Set([ACCESS_TYP_LOWER, 'at+jwt', 'application/at+jwt'])
+
+/**
+ * Whether a trusted issuer's token header says it is an access token: `typ` absent, `JWT`, or
+ * RFC 9068's `at+jwt` (`application/at+jwt` too), compared case-insensitively.
+ */
+export function isTrustedAccessTyp(header: JsonObject): boolean {
+  const { typ } = header
+  return typ === undefined || (typeof typ === 'string' && TRUSTED_ACCESS_TYPS.has(typ.toLowerCase()))
+}

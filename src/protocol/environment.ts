@@ -6,7 +6,7 @@ import { isNumeric, SETTINGS, type Setting, type SettingName, type SettingValue 
 export type Environment = Readonly<Record<string, unknown>>
 
 /** The settings createHallpass takes as options. */
-const CORE_SETTINGS = ['secret', 'refreshSecret', 'keys', 'signingKid', 'accessTtl', 'refreshTtl', 'issuer', 'audience', 'clockTolerance', 'reuseInterval', 'verifyCache'] as const satisfies readonly SettingName[]
+const CORE_SETTINGS = ['secret', 'refreshSecret', 'keys', 'signingKid', 'accessTtl', 'refreshTtl', 'issuer', 'audience', 'clockTolerance', 'reuseInterval', 'verifyCache', 'trustedIssuers'] as const satisfies readonly SettingName[]
 export type CoreSettings = { [K in (typeof CORE_SETTINGS)[number]]?: SettingValue<K> }
 
 /**

@@ -55,6 +55,11 @@ export const SETTINGS = {
     meaning: 'verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit); 0 turns it off',
     fallback: '0',
   },
+  trustedIssuers: {
+    env: 'HALLPASS_TRUSTED_ISSUERS', kind: 'text', where: 'both',
+    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss',
+    fallback: 'unset',
+  },
   maxLineBytes: {
     env: 'HALLPASS_MAX_LINE_BYTES', kind: 'bytes', where: 'node', default: 1024 * 1024, min: 1,
     meaning: 'longest input line, bytes; longer lines are discarded', fallback: '1048576 (1 MiB)',

@@ -1,8 +1,11 @@
 // Everything the operations share, resolved once by createHallpass: the key rings, the signing
 // keys with their encoded headers, lifetimes, the store and the clock.
+import type { JsonObject } from '../jws/compact.ts'
 import type { ClaimRules } from '../jwt/claims.ts'
+import type { TokenKind } from '../jwt/typ.ts'
 import type { SigningKey } from '../keys/resolve.ts'
 import type { KeySelector } from '../keys/ring.ts'
+import type { TrustedIssuer } from '../keys/trusted.ts'
 import type { TokenStore } from '../store/types.ts'
 import type { VerifiedCache } from './cache.ts'
 import type { IssueClock } from './clock.ts'
@@ -10,6 +13,8 @@ import type { IssueClock } from './clock.ts'
 /** What verifying a token needs: the keys, and the rules its claims are held against. */
 export interface VerifyContext extends ClaimRules {
   keys: KeySelector
+  /** HALLPASS_TRUSTED_ISSUERS by `iss`: their tokens are verified with their published keys only. */
+  trusted?: ReadonlyMap<string, TrustedIssuer> | undefined
 }
 
 export interface Context extends VerifyContext {
@@ -27,4 +32,12 @@ export interface Context extends VerifyContext {
   issueClock: IssueClock
   /** Verified access tokens, when `verifyCache` is on. */
   cache: VerifiedCache | undefined
+}
+
+/** A token whose signature and claims passed. */
+export interface Verified {
+  kind: TokenKind
+  payload: JsonObject
+  /** Set when a trusted issuer's keys verified it (HALLPASS_TRUSTED_ISSUERS): not this node's token. */
+  trusted?: true
 }

@@ -29,6 +29,8 @@ export function callerClaims(claims: unknown, ctx: Context): JsonObject {
   const caller: JsonObject = { ...claims }
   for (const name of NODE_CLAIMS) delete caller[name]
   if (ctx.issuer !== undefined) delete caller.iss
+  // A token naming a trusted issuer is verified with that issuer's keys only: this node's would never pass.
+  else if (typeof caller.iss === 'string' && ctx.trusted?.has(caller.iss)) throw new RequestError('payload.iss names a trusted issuer (HALLPASS_TRUSTED_ISSUERS): this node cannot issue its tokens')
   if (ctx.audience !== undefined) delete caller.aud
   checkEncodable(caller)
   return caller

@@ -9,7 +9,9 @@ import { verifyToken } from './verify.ts'
  * is refused by `verify` until its `exp`. Revoking again succeeds again.
  */
 export async function revoke(ctx: Context, token: unknown): Promise<{ kind: TokenKind }> {
-  const { kind, payload } = await verifyToken(ctx, token, 'any')
+  const { kind, payload, trusted } = await verifyToken(ctx, token, 'any')
+  // A trusted issuer's token is revoked at its issuer: this node does not decide for it.
+  if (trusted) throw new TokenError('invalid_claims')
   const now = ctx.now()
   if (kind === 'refresh') {
     await ctx.store.revokeFamily(familyOf(payload).family, now)

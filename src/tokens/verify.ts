@@ -1,26 +1,36 @@
 import { TokenError } from '../errors.ts'
-import { parseSegment, splitCompact, type JsonObject } from '../jws/compact.ts'
+import { parseSegment, splitCompact, type CompactParts, type JsonObject } from '../jws/compact.ts'
 import { checkClaims } from '../jwt/claims.ts'
 import type { TokenKind } from '../jwt/typ.ts'
 import { deepFreeze } from './cache.ts'
 import type { RevocationQuery } from '../store/types.ts'
-import type { Context, VerifyContext } from './context.ts'
+import type { Context, Verified, VerifyContext } from './context.ts'
+import { verifyTrusted } from './trusted.ts'
 
-export interface Verified {
-  kind: TokenKind
-  payload: JsonObject
-}
+export type { Verified } from './context.ts'
 
 /**
  * Shape → algorithm → key → signature (with the key the header selects) → kind → claims. Kind is
  * judged only after the signature, so a forged token is always `invalid_signature`. Revocation is
  * not checked here. Synchronous when the key's check is (node:crypto), so the hot path awaits
- * nothing.
+ * nothing. A token whose `iss` names a trusted issuer goes to that issuer's keys alone (`iss` is
+ * read before the signature only to choose them); this node's keys never see it.
  */
 export function verifyToken(ctx: VerifyContext, token: unknown, expected: TokenKind | 'any'): Verified | Promise<Verified> {
   const parts = splitCompact(token)
+  const { trusted } = ctx
+  if (trusted !== undefined) {
+    const payload = parseSegment(parts.payload)
+    const issuer = typeof payload.iss === 'string' ? trusted.get(payload.iss) : undefined
+    if (issuer !== undefined) return verifyTrusted(issuer, parts, payload, expected)
+    return ownToken(ctx, parts, payload, expected)
+  }
+  return ownToken(ctx, parts, undefined, expected)
+}
+
+function ownToken(ctx: VerifyContext, parts: CompactParts, parsed: JsonObject | undefined, expected: TokenKind | 'any'): Verified | Promise<Verified> {
   const verdict = ctx.keys.judge(parts.header)
-  const payload = parseSegment(parts.payload)
+  const payload = parsed ?? parseSegment(parts.payload)
   if (verdict.error !== undefined) throw new TokenError(verdict.error)
   const { kind } = verdict
   const good = verdict.key.verify(parts.signingInput, parts.signature)
@@ -45,10 +55,15 @@ export async function verifyAccess(ctx: Context, token: unknown): Promise<JsonOb
       cache!.delete(token as string)
       throw new TokenError('token_expired')
     }
+    if (ctx.trusted !== undefined && typeof payload.iss === 'string' && ctx.trusted.has(payload.iss)) return payload
   } else {
-    const verified = verifyToken(ctx, token, 'access')
-    payload = ('then' in verified ? await verified : verified).payload
+    const promised = verifyToken(ctx, token, 'access')
+    const verified = 'then' in promised ? await promised : promised
+    payload = verified.payload
     if (cache !== undefined) cache.set(token as string, deepFreeze(payload))
+    // Another issuer's token: this node neither issued it nor can revoke it (subjects are per
+    // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's.
+    if (verified.trusted) return payload
   }
   const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now())
   if (revoked === true || (revoked !== false && (await revoked))) throw new TokenError('token_revoked')
