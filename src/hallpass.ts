@@ -125,6 +125,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const clock = options.clock ?? Date.now
   const ctx: Context = {
     keys: new KeySelector(keys.access, keys.refresh),
+    decodeText: options.crypto?.decodeText,
     access: keys.accessSigner,
     refresh: keys.refreshSigner,
     published: keys.published,

@@ -141,7 +141,18 @@ function encodeText(text) {
 }
 var STRICT_ALPHABET = /^[A-Za-z0-9_-]*$/;
 var NON_ASCII = /[\x80-\xff]/;
+var fromBase64 = Uint8Array.fromBase64;
 function decodeText(text) {
+  if (fromBase64 !== void 0) {
+    let bytes2;
+    try {
+      bytes2 = fromBase64(text, { alphabet: "base64url", lastChunkHandling: "loose" });
+    } catch {
+      throw new TypeError("not base64url");
+    }
+    if (bytes2.toBase64({ alphabet: "base64url", omitPadding: true }) !== text) throw new TypeError("not canonical base64url");
+    return utf8Decoder.decode(bytes2);
+  }
   const rest = text.length % 4;
   if (rest === 1 || !STRICT_ALPHABET.test(text)) throw new TypeError("not base64url");
   if (rest !== 0 && DECODE[text.charCodeAt(text.length - 1)] & (rest === 2 ? 15 : 3)) {
@@ -375,10 +386,10 @@ function jsonProblem(value, maxDepth = MAX_JSON_DEPTH, finiteNumbers = false) {
 
 // src/jws/compact.ts
 var MAX_TOKEN_LENGTH = 16 * 1024;
-function parseSegment(segment) {
+function parseSegment(segment, decode2 = decodeText) {
   let value;
   try {
-    value = JSON.parse(decodeText(segment));
+    value = JSON.parse(decode2(segment));
   } catch (cause) {
     throw new TokenError("malformed_token", { cause });
   }
@@ -1619,7 +1630,7 @@ function verifyToken(ctx, token, expected) {
   const parts = splitCompact(token);
   const { trusted } = ctx;
   if (trusted !== void 0) {
-    const payload = parseSegment(parts.payload);
+    const payload = parseSegment(parts.payload, ctx.decodeText);
     const issuer = typeof payload.iss === "string" ? trusted.get(payload.iss) : void 0;
     if (issuer !== void 0) return verifyTrusted(issuer, parts, payload, expected);
     return ownToken(ctx, parts, payload, expected);
@@ -1628,7 +1639,7 @@ function verifyToken(ctx, token, expected) {
 }
 function ownToken(ctx, parts, parsed, expected) {
   const verdict = ctx.keys.judge(parts.header);
-  const payload = parsed ?? parseSegment(parts.payload);
+  const payload = parsed ?? parseSegment(parts.payload, ctx.decodeText);
   if (verdict.error !== void 0) throw new TokenError(verdict.error);
   const { kind } = verdict;
   const good = verdict.key.verify(parts.signingInput, parts.signature);
@@ -1758,6 +1769,7 @@ async function createHallpass(options = {}) {
   const clock = options.clock ?? Date.now;
   const ctx = {
     keys: new KeySelector(keys.access, keys.refresh),
+    decodeText: options.crypto?.decodeText,
     access: keys.accessSigner,
     refresh: keys.refreshSigner,
     published: keys.published,
@@ -1804,6 +1816,7 @@ async function createVerifier(options) {
   const ctx = {
     // No refresh ring: a refresh token is the wrong type here, whatever its signature.
     keys: new KeySelector(ring, void 0),
+    decodeText: options.crypto?.decodeText,
     issuer,
     audience: checkedText("audience", options.audience),
     clockTolerance,

@@ -19,6 +19,12 @@ export interface KeyOps {
 /** Imports checked keys; called once per key at start, never per token. */
 export interface CryptoProvider {
   importKey(jwk: CheckedJwk, alg: Algorithm): Promise<KeyOps> | KeyOps
+  /**
+   * A faster decoding of a token segment into text, as strict as `decodeText` (lib/base64url.ts):
+   * TypeError on anything but canonical base64url of valid UTF-8. Used for the payload on every
+   * verify; the core's own decoding when absent.
+   */
+  decodeText?(segment: string): string
 }
 
 // Spelled through SubtleCrypto's own signatures: the DOM and the Workers types name these differently.

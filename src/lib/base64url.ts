@@ -78,12 +78,27 @@ export function encodeText(text: string): string {
 const STRICT_ALPHABET = /^[A-Za-z0-9_-]*$/
 const NON_ASCII = /[\x80-\xff]/
 
+/** `Uint8Array.fromBase64` / `toBase64` (TC39, in V8 since 14.0: workerd, Chromium; not Node 22). */
+type Base64Bytes = Uint8Array & { toBase64(options: { alphabet: 'base64url'; omitPadding: boolean }): string }
+const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: { alphabet: 'base64url'; lastChunkHandling: 'loose' }) => Base64Bytes }).fromBase64
+
 /**
- * Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. The
- * strictness checks come first, then the platform's fast `atob` does the decoding (it alone would
- * accept padding, whitespace and non-canonical trailing bits).
+ * Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. Where the
+ * runtime has `Uint8Array.fromBase64`, it decodes natively and strictness is a round trip: only
+ * the one canonical spelling of the bytes encodes back to the input (no padding, no whitespace,
+ * no stray bits, no `+` or `/`). Elsewhere the checks come first, then the platform's `atob`.
  */
 export function decodeText(text: string): string {
+  if (fromBase64 !== undefined) {
+    let bytes: Base64Bytes
+    try {
+      bytes = fromBase64(text, { alphabet: 'base64url', lastChunkHandling: 'loose' })
+    } catch {
+      throw new TypeError('not base64url')
+    }
+    if (bytes.toBase64({ alphabet: 'base64url', omitPadding: true }) !== text) throw new TypeError('not canonical base64url')
+    return utf8Decoder.decode(bytes)
+  }
   const rest = text.length % 4
   if (rest === 1 || !STRICT_ALPHABET.test(text)) throw new TypeError('not base64url')
   if (rest !== 0 && DECODE[text.charCodeAt(text.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) {

@@ -13,6 +13,8 @@ import type { IssueClock } from './clock.ts'
 /** What verifying a token needs: the keys, and the rules its claims are held against. */
 export interface VerifyContext extends ClaimRules {
   keys: KeySelector
+  /** The provider's faster segment decoding (node:crypto's Buffer), when it has one. */
+  decodeText?: ((segment: string) => string) | undefined
   /** HALLPASS_TRUSTED_ISSUERS by `iss`: their tokens are verified with their published keys only. */
   trusted?: ReadonlyMap<string, TrustedIssuer> | undefined
 }

@@ -68,6 +68,7 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const ctx: VerifyContext = {
     // No refresh ring: a refresh token is the wrong type here, whatever its signature.
     keys: new KeySelector(ring, undefined),
+    decodeText: options.crypto?.decodeText,
     issuer,
     audience: checkedText('audience', options.audience),
     clockTolerance,

@@ -20,7 +20,7 @@ export function verifyToken(ctx: VerifyContext, token: unknown, expected: TokenK
   const parts = splitCompact(token)
   const { trusted } = ctx
   if (trusted !== undefined) {
-    const payload = parseSegment(parts.payload)
+    const payload = parseSegment(parts.payload, ctx.decodeText)
     const issuer = typeof payload.iss === 'string' ? trusted.get(payload.iss) : undefined
     if (issuer !== undefined) return verifyTrusted(issuer, parts, payload, expected)
     return ownToken(ctx, parts, payload, expected)
@@ -30,7 +30,7 @@ export function verifyToken(ctx: VerifyContext, token: unknown, expected: TokenK
 
 function ownToken(ctx: VerifyContext, parts: CompactParts, parsed: JsonObject | undefined, expected: TokenKind | 'any'): Verified | Promise<Verified> {
   const verdict = ctx.keys.judge(parts.header)
-  const payload = parsed ?? parseSegment(parts.payload)
+  const payload = parsed ?? parseSegment(parts.payload, ctx.decodeText)
   if (verdict.error !== undefined) throw new TokenError(verdict.error)
   const { kind } = verdict
   const good = verdict.key.verify(parts.signingInput, parts.signature)

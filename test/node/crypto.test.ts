@@ -5,6 +5,7 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { ALGORITHMS, checkJwk, generateJwk, webCrypto, type Algorithm } from '../../src/index.ts'
 import { nodeCrypto } from '../../src/node/crypto.ts'
+import { decodeText, encodeText } from '../../src/lib/base64url.ts'
 
 const ALGS = Object.keys(ALGORITHMS) as Algorithm[]
 const DETERMINISTIC = new Set<Algorithm>(['HS256', 'HS384', 'HS512', 'RS256', 'EdDSA'])
@@ -41,4 +42,32 @@ describe.each(pairs)('nodeCrypto and WebCrypto, $alg', ({ alg, web, node }) => {
     expect(n).toBe(w)
     if (signature !== good) expect(n).toBe(false)
   })
+})
+
+describe("nodeCrypto's segment decoding", () => {
+  const core = (text: string) => {
+    try {
+      return decodeText(text)
+    } catch {
+      return 'refused'
+    }
+  }
+  const fast = (text: string) => {
+    try {
+      return nodeCrypto.decodeText!(text)
+    } catch {
+      return 'refused'
+    }
+  }
+  it('agrees with the core on the edge cases', () => {
+    for (const text of ['', 'eyJhIjoxfQ', 'ab=', 'a b', 'ab+c', 'ab/c', 'abd', 'abc', 'a', 'AA', 'AB', 'AAA', 'AAB', 'w4k', 'w4', '\u00e9', ' eyJhIjoxfQ', 'eyJhIjoxfQ\n', '_-_-', '-w']) {
+      expect(fast(text), JSON.stringify(text)).toBe(core(text))
+    }
+  })
+  test.prop([fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/), fc.string({ unit: 'binary' }).map((s) => encodeText(s)).map((s) => s + fc.sample(fc.constantFrom('', '=', ' ', 'A', '+'), 1)[0]))], { numRuns: 2000 })(
+    'refuses and accepts exactly what the core does, and decodes to the same text',
+    (text) => {
+      expect(fast(text)).toBe(core(text))
+    },
+  )
 })
