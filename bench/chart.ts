@@ -1,12 +1,14 @@
-// A horizontal bar chart (SVG, no dependencies) of verify cost per implementation, Node and workerd.
+// A horizontal bar chart (SVG, no dependencies) of verify cost per implementation: a panel per
+// runtime (Node, workerd) and algorithm.
 import type { Row } from './node-core.ts'
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export function chart(node: Row[], workerd: Row[]): string {
+  const algs = [...new Set([...node, ...workerd].map((r) => r.alg))]
   const panels = [
-    { title: 'Node 22: µs per verify (distinct tokens)', rows: node.filter((r) => r.group === 'verify') },
-    { title: 'workerd: µs per verify', rows: workerd.filter((r) => r.group === 'verify') },
+    ...algs.map((alg) => ({ title: `Node 22, ${alg}: µs per verify (distinct tokens)`, rows: node.filter((r) => r.alg === alg && r.group === 'verify') })),
+    ...algs.map((alg) => ({ title: `workerd, ${alg}: µs per verify`, rows: workerd.filter((r) => r.alg === alg && r.group === 'verify') })),
   ].filter((panel) => panel.rows.length > 0)
   const width = 820
   const labelWidth = 300

@@ -1,27 +1,47 @@
-// hallpass against its peers in Node, one process, one run: µs per verify and per sign.
-import { createHmac } from 'node:crypto'
-import { createVerifier, createSigner } from 'fast-jwt'
+// hallpass against its peers in Node, one process, one run: µs per verify and per sign, for HS256
+// and for ES256, EdDSA (Ed25519) and RS256 (2048-bit).
+import { createHmac, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto'
+import { createVerifier, createSigner, type Algorithm as FastJwtAlgorithm } from 'fast-jwt'
 import * as jose from 'jose'
 import jsonwebtoken from 'jsonwebtoken'
 import { sign as honoSign, verify as honoVerify } from 'hono/jwt'
 import tsndr from '@tsndr/cloudflare-worker-jwt'
 import { measure } from 'mitata'
 import { createHallpass } from '../src/index.ts'
+import { generateJwk } from '../src/keys/generate.ts'
 import { nodeCrypto } from '../src/node/crypto.ts'
-import { makeTokens, SECRET } from './tokens.ts'
+import { ASYMMETRIC, makeSignedTokens, makeTokens, nodeSignParams, SECRET, type AsymmetricAlg } from './tokens.ts'
 
 export interface Row {
+  /** The JWS algorithm of the tokens (HS256, ES256, EdDSA, RS256). */
+  alg: string
   group: string
   name: string
   /** Mean nanoseconds per operation. */
   ns: number
 }
 
-const DISTINCT = 4096
+export interface NodeCoreOptions {
+  /** Fewer iterations and tokens, for development: numbers not for the record. */
+  quick?: boolean
+}
 
-export async function benchNodeCore(log: (line: string) => void = console.log): Promise<Row[]> {
-  const tokens = makeTokens(DISTINCT)
+type Case = [group: string, name: string, run: () => unknown]
+
+const claims = { sub: 'user1', email: 'user1@example.com', roles: ['user'] }
+const now = () => Math.floor(Date.now() / 1000)
+
+/** A cycling reader over `tokens` (a power of two long). */
+function cycle(tokens: string[]): () => string {
+  let i = 0
+  const mask = tokens.length - 1
+  return () => tokens[i++ & mask]!
+}
+
+async function hs256Cases(distinct: number): Promise<Case[]> {
+  const tokens = makeTokens(distinct)
   const one = tokens[0]!
+  const next = cycle(tokens)
   const secretBytes = new TextEncoder().encode(SECRET)
   const cryptoKey = await crypto.subtle.importKey('raw', secretBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
   const hpWeb = await createHallpass({ secret: SECRET })
@@ -34,13 +54,7 @@ export async function benchNodeCore(log: (line: string) => void = console.log): 
   const sigInput = one.slice(0, one.lastIndexOf('.'))
   const sigBytes = Buffer.from(one.slice(one.lastIndexOf('.') + 1), 'base64url')
   const inputBytes = new TextEncoder().encode(sigInput)
-
-  let i = 0
-  const next = () => tokens[i++ & (DISTINCT - 1)]!
-  const claims = { sub: 'user1', email: 'user1@example.com', roles: ['user'] }
-  const now = () => Math.floor(Date.now() / 1000)
-
-  const cases: Array<[string, string, () => unknown]> = [
+  return [
     ['verify', 'hallpass (node:crypto HMAC)', () => hpNode.verify(next())],
     ['verify', 'hallpass (WebCrypto)', () => hpWeb.verify(next())],
     ['verify', 'fast-jwt', () => fastVerify(next())],
@@ -59,20 +73,84 @@ export async function benchNodeCore(log: (line: string) => void = console.log): 
     ['sign', 'jose (CryptoKey)', () => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(cryptoKey)],
     ['sign', 'hono/jwt', () => honoSign({ ...claims, exp: now() + 900 }, SECRET, 'HS256')],
   ]
-  // Every verifier must accept the tokens, or its number means nothing.
-  for (const [group, name, run] of cases) {
-    if (group.startsWith('verify') && !name.startsWith('limit')) {
+}
+
+/** WebCrypto's import and sign/verify parameters for one asymmetric JWS algorithm. */
+function subtleParams(alg: AsymmetricAlg): { importParams: Parameters<SubtleCrypto['importKey']>[2]; signParams: Parameters<SubtleCrypto['sign']>[0] } {
+  if (alg === 'ES256') return { importParams: { name: 'ECDSA', namedCurve: 'P-256' }, signParams: { name: 'ECDSA', hash: 'SHA-256' } }
+  if (alg === 'RS256') return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, signParams: 'RSASSA-PKCS1-v1_5' }
+  return { importParams: { name: 'Ed25519' }, signParams: 'Ed25519' }
+}
+
+/**
+ * One asymmetric algorithm: a key from hallpass's own generateJwk, tokens signed with node:crypto,
+ * and each library given that key in the form it takes best: hallpass a JWK Set (`keys`), fast-jwt
+ * PEM (which it turns into a KeyObject once), jose and hono/jwt a CryptoKey (imported once).
+ */
+async function asymmetricCases(alg: AsymmetricAlg, distinct: number): Promise<Case[]> {
+  const jwk = await generateJwk(alg)
+  const privateKey = createPrivateKey({ key: jwk as unknown as import('node:crypto').JsonWebKey, format: 'jwk' })
+  const publicKey = createPublicKey(privateKey)
+  const publicJwk = { ...(publicKey.export({ format: 'jwk' }) as JsonWebKey), kid: jwk.kid, alg }
+  const tokens = makeSignedTokens(distinct, alg, privateKey, jwk.kid)
+  const next = cycle(tokens)
+  const one = tokens[0]!
+
+  // Refresh tokens are HS256 under a key of their own; only `issue` uses it.
+  const keys = { keys: [jwk] }
+  const hpNode = await createHallpass({ keys, refreshSecret: SECRET, crypto: nodeCrypto })
+  const hpWeb = await createHallpass({ keys, refreshSecret: SECRET })
+  const fastAlg = alg as FastJwtAlgorithm
+  const fastVerify = createVerifier({ key: publicKey.export({ type: 'spki', format: 'pem' }) as string, algorithms: [fastAlg], cache: false })
+  const fastSign = createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, algorithm: fastAlg, kid: jwk.kid, expiresIn: 900_000 })
+  const josePublic = await jose.importJWK(publicJwk, alg)
+  const josePrivate = await jose.importJWK(jwk, alg)
+  const { importParams, signParams } = subtleParams(alg)
+  const subtlePublic = await crypto.subtle.importKey('jwk', publicJwk, importParams, false, ['verify'])
+  const subtlePrivate = await crypto.subtle.importKey('jwk', jwk, importParams, false, ['sign'])
+  const verifyWith = nodeSignParams(alg, publicKey)
+  const signWith = nodeSignParams(alg, privateKey)
+  const input = one.slice(0, one.lastIndexOf('.'))
+  const inputBuffer = Buffer.from(input)
+  const signature = Buffer.from(one.slice(one.lastIndexOf('.') + 1), 'base64url')
+  return [
+    ['verify', 'hallpass (node:crypto)', () => hpNode.verify(next())],
+    ['verify', 'hallpass (WebCrypto)', () => hpWeb.verify(next())],
+    ['verify', 'fast-jwt (PEM, cache: false)', () => fastVerify(next())],
+    ['verify', 'jose (CryptoKey)', () => jose.jwtVerify(next(), josePublic, { algorithms: [alg] })],
+    ['verify', 'hono/jwt (CryptoKey)', () => honoVerify(next(), subtlePublic, alg)],
+    ['verify', 'limit: node:crypto verify', () => nodeVerify(verifyWith.hash, inputBuffer, verifyWith.options, signature)],
+    ['verify', 'limit: crypto.subtle.verify', () => crypto.subtle.verify(signParams, subtlePublic, signature, inputBuffer)],
+    ['sign', 'hallpass issue (node:crypto; access + HS256 refresh)', () => hpNode.issue(claims)],
+    ['sign', 'fast-jwt (PEM)', () => fastSign(claims)],
+    ['sign', 'jose (CryptoKey)', () => new jose.SignJWT(claims).setProtectedHeader({ alg, kid: jwk.kid }).setIssuedAt().setExpirationTime('15m').sign(josePrivate)],
+    ['sign', 'hono/jwt (CryptoKey)', () => honoSign({ ...claims, exp: now() + 900 }, subtlePrivate, alg)],
+    ['sign', 'limit: node:crypto sign', () => nodeSign(signWith.hash, inputBuffer, signWith.options)],
+  ]
+}
+
+export async function benchNodeCore(log: (line: string) => void = console.log, options: NodeCoreOptions = {}): Promise<Row[]> {
+  const distinct = options.quick ? 1024 : 4096
+  const minCpuTime = options.quick ? 50_000_000 : 500_000_000
+  const suites: Array<[alg: string, cases: Case[]]> = [['HS256', await hs256Cases(distinct)]]
+  for (const alg of ASYMMETRIC) suites.push([alg, await asymmetricCases(alg, distinct)])
+  // Every verifier must accept the tokens, or its number means nothing (a limit row must be true).
+  for (const [alg, cases] of suites) {
+    for (const [group, name, run] of cases) {
+      if (!group.startsWith('verify')) continue
       const result = await run()
-      if (result === false || result === undefined) throw new Error(`${name} did not verify the benchmark token`)
+      if (result === false || result === undefined) throw new Error(`${alg} ${name} did not verify the benchmark token`)
     }
   }
   const rows: Row[] = []
-  for (const [group, name, run] of cases) {
-    const stats = await measure(run, { min_cpu_time: 500_000_000 })
-    rows.push({ group, name, ns: stats.avg })
-    log(`${group.padEnd(16)} ${name.padEnd(48)} ${(stats.avg / 1000).toFixed(2).padStart(8)} µs`)
+  for (const [alg, cases] of suites) {
+    for (const [group, name, run] of cases) {
+      const stats = await measure(run, { min_cpu_time: minCpuTime })
+      rows.push({ alg, group, name, ns: stats.avg })
+      log(`${alg.padEnd(6)} ${group.padEnd(16)} ${name.padEnd(52)} ${(stats.avg / 1000).toFixed(2).padStart(8)} µs`)
+    }
   }
   return rows
 }
 
-if (import.meta.main) await benchNodeCore()
+if (import.meta.main) await benchNodeCore(console.log, { quick: process.argv.includes('--quick') })

@@ -1,21 +1,64 @@
-// `npm run bench`: every benchmark in one run, one report. Prints the tables and rewrites
-// BENCHMARKS.md and bench/chart.svg. Ratios compare results of this run only.
-import { execSync } from 'node:child_process'
+// `npm run bench`: every benchmark in one run, one report. Prints the report (Markdown) to stdout and
+// the progress to stderr; leaves the git tree as it was unless given `--write`, which rewrites
+// BENCHMARKS.md and bench/chart.svg. Ratios compare results of this run only, except the HS256
+// "not slower than before" goals, which read the previous report (BENCHMARKS.md at git HEAD).
+//
+//   npm run bench                        the full run, report on stdout
+//   npm run bench -- --write             the same, and rewrite BENCHMARKS.md and bench/chart.svg
+//   npm run bench -- --quick             fewer iterations, for development (not for the record)
+//   npm run bench -- --only=node,workerd some of the parts: node, trusted, workerd, stdin, stores, memory, http
+import { execFileSync, execSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { benchNodeCore, type Row } from './node-core.ts'
 import { benchStdin } from './stdin.ts'
+import { benchMemory, benchStores } from './store.ts'
+import { benchTrusted } from './trusted.ts'
 import { chart } from './chart.ts'
+import { ASYMMETRIC } from './tokens.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const log = (line: string) => console.log(line)
+/** Progress goes to stderr: stdout carries the report alone. */
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+const PARTS = ['node', 'trusted', 'workerd', 'stdin', 'stores', 'memory', 'http'] as const
+type Part = (typeof PARTS)[number]
+const ALGS = ['HS256', ...ASYMMETRIC] as const
+/** How much slower than the previous report HS256 verify may measure and still count as "not slower": run-to-run noise. */
+const NOISE = 1.1
 
 interface HttpRow {
   target: string
   requestsPerSecond: number
   p50Ms?: number
   p99Ms?: number
+}
+
+interface Args {
+  write: boolean
+  quick: boolean
+  only: ReadonlySet<Part>
+}
+
+function parseCommandLine(): Args {
+  const { values } = parseArgs({
+    options: { write: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(`npm run bench [-- --write] [-- --quick] [-- --only=${PARTS.join(',')}]\n`)
+    process.exit(0)
+  }
+  const only = new Set<Part>()
+  for (const name of values.only === undefined ? PARTS : values.only.split(',').map((s) => s.trim())) {
+    if (!(PARTS as readonly string[]).includes(name)) throw new Error(`--only: unknown part "${name}" (parts: ${PARTS.join(', ')})`)
+    only.add(name as Part)
+  }
+  if (values.write && values.quick) throw new Error('--write records the reference numbers: run it without --quick')
+  if (values.write && only.size < PARTS.length) throw new Error('--write rewrites the whole report: run it without --only')
+  return { write: values.write, quick: values.quick, only }
 }
 
 /** Runs one part; a part that fails is reported, the others still run. */
@@ -39,7 +82,7 @@ function version(name: string): string {
 }
 
 const us = (ns: number) => (ns / 1000).toFixed(2)
-const find = (rows: Row[], group: string, name: string) => rows.find((r) => r.group === group && r.name.startsWith(name))?.ns
+const find = (rows: Row[], alg: string, group: string, name: string) => rows.find((r) => r.alg === alg && r.group === group && r.name.startsWith(name))?.ns
 
 function ratio(numerator: number | undefined, denominator: number | undefined): number | undefined {
   return numerator === undefined || denominator === undefined ? undefined : numerator / denominator
@@ -50,22 +93,111 @@ function goal(label: string, value: number | undefined, target: string, met: (v:
   return `| ${label} | ${value.toFixed(2)}${unit} | ${target} | ${met(value) ? 'met' : '**not met**'} |`
 }
 
-function coreTable(rows: Row[], baselineName: (group: string) => string | undefined): string {
-  const lines = ['| group | implementation | µs/op | relative to hallpass |', '| --- | --- | ---: | ---: |']
+/** A row of the goals table that is no goal: a figure to read the others by. */
+function context(label: string, value: number | undefined, note: string, unit = '×'): string {
+  return `| (context) ${label} | ${value === undefined ? 'not measured' : `${value.toFixed(2)}${unit}`} | ${note} | — |`
+}
+
+function coreTable(rows: Row[], baselineName: (group: string) => string): string {
+  const lines = ['| alg | group | implementation | µs/op | relative to hallpass |', '| --- | --- | --- | ---: | ---: |']
   for (const row of rows) {
-    const base = baselineName(row.group)
-    const baseNs = base === undefined ? undefined : find(rows, row.group, base)
-    lines.push(`| ${row.group} | ${row.name} | ${us(row.ns)} | ${baseNs === undefined ? '' : `${(row.ns / baseNs).toFixed(2)}×`} |`)
+    const baseNs = find(rows, row.alg, row.group, baselineName(row.group))
+    lines.push(`| ${row.alg} | ${row.group} | ${row.name} | ${us(row.ns)} | ${baseNs === undefined ? '' : `${(row.ns / baseNs).toFixed(2)}×`} |`)
   }
   return lines.join('\n')
 }
 
+/** The HS256 verify figures of the previous report, the baseline of "not slower than before". */
+interface Baseline {
+  /** Where it was read: BENCHMARKS.md at git HEAD, or in the working tree when git has none. */
+  source: string
+  run: string
+  nodeHallpass: number | undefined
+  nodeFastJwt: number | undefined
+  workerdHallpass: number | undefined
+  workerdJose: number | undefined
+}
+
+/** The rows of the first table under `## heading`, each keyed by the table's column names. */
+function tableUnder(text: string, heading: string): Array<Record<string, string>> {
+  const start = text.indexOf(`\n## ${heading}`)
+  if (start < 0) return []
+  const end = text.indexOf('\n## ', start + 1)
+  const lines = text.slice(start, end < 0 ? undefined : end).split('\n').filter((line) => line.startsWith('|'))
+  const cells = (line: string) => line.split('|').slice(1, -1).map((cell) => cell.trim())
+  const names = cells(lines[0] ?? '')
+  return lines.slice(2).map((line) => Object.fromEntries(cells(line).map((cell, i) => [names[i] ?? String(i), cell])))
+}
+
+/** µs/op of the HS256 verify row of `name` (tables before the algorithms had no `alg` column: all HS256). */
+function hs256Verify(rows: Array<Record<string, string>>, name: string): number | undefined {
+  const row = rows.find((r) => (r.alg ?? 'HS256') === 'HS256' && r.group === 'verify' && r.implementation?.startsWith(name))
+  const value = Number(row?.['µs/op'])
+  return row === undefined || !Number.isFinite(value) ? undefined : value * 1000
+}
+
+function readBaseline(): Baseline | undefined {
+  let text: string
+  let source: string
+  try {
+    text = execFileSync('git', ['show', 'HEAD:BENCHMARKS.md'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    source = 'BENCHMARKS.md at git HEAD'
+  } catch {
+    try {
+      text = readFileSync(`${ROOT}/BENCHMARKS.md`, 'utf8')
+      source = 'BENCHMARKS.md in the working tree'
+    } catch {
+      return undefined
+    }
+  }
+  const node = tableUnder(text, 'Node: core verify and sign')
+  const workerd = tableUnder(text, 'workerd: core verify and sign')
+  return {
+    source,
+    run: /\*\*Run\*\*: (\S+)/.exec(text)?.[1]?.slice(0, 10) ?? 'date unknown',
+    nodeHallpass: hs256Verify(node, 'hallpass (node:crypto'),
+    nodeFastJwt: hs256Verify(node, 'fast-jwt'),
+    workerdHallpass: hs256Verify(workerd, 'hallpass'),
+    workerdJose: hs256Verify(workerd, 'jose'),
+  }
+}
+
+/**
+ * HS256 verify against the previous report, two ways: the µs themselves (machine and load must
+ * match), and hallpass's ratio to a peer in each run, which a slower machine or a busier moment
+ * shifts less.
+ */
+function notSlowerGoals(runtime: string, nowHallpass: number | undefined, nowPeer: number | undefined, beforeHallpass: number | undefined, beforePeer: number | undefined, peer: string, baseline: Baseline): string[] {
+  const from = `${baseline.source}, run ${baseline.run}`
+  const target = `≤ ${NOISE.toFixed(2)}× (run-to-run noise)`
+  const beforeRatio = ratio(beforePeer, beforeHallpass)
+  const nowRatio = ratio(nowPeer, nowHallpass)
+  return [
+    goal(`${runtime} HS256 verify not slower than before: ${nowHallpass === undefined ? '?' : us(nowHallpass)} µs now / ${beforeHallpass === undefined ? '?' : us(beforeHallpass)} µs in ${from}`, ratio(nowHallpass, beforeHallpass), target, (v) => v <= NOISE),
+    goal(`${runtime} HS256 verify not slower than before, measured against ${peer} in each run (${beforeRatio?.toFixed(2) ?? '?'}× before, ${nowRatio?.toFixed(2) ?? '?'}× now): before / now`, ratio(beforeRatio, nowRatio), target, (v) => v <= NOISE),
+  ]
+}
+
 async function main(): Promise<void> {
+  let args: Args
+  try {
+    args = parseCommandLine()
+  } catch (error) {
+    log(`npm run bench: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(2)
+  }
   const started = new Date()
-  const node = await part('Node: core verify and sign', () => benchNodeCore(log))
-  const workerd = await part('workerd: core verify and sign', async () => (await import('./workerd.ts')).benchWorkerd(log))
-  const stdin = await part('stdin node: whole processes', () => benchStdin(log))
-  const http = await part('edge worker over HTTP', async () => (await import('./http.ts')).benchHttp(log) as Promise<HttpRow[]>)
+  const skipped = 'not run (`--only`)'
+  const baseline = readBaseline()
+  const node = args.only.has('node') ? await part('Node: core verify and sign', () => benchNodeCore(log, { quick: args.quick })) : skipped
+  const workerd = args.only.has('workerd') ? await part('workerd: core verify and sign', async () => (await import('./workerd.ts')).benchWorkerd(log, { quick: args.quick })) : skipped
+  const trusted = args.only.has('trusted') ? await part('Node: trusted-issuer verify', () => benchTrusted(log, { quick: args.quick })) : skipped
+  const stdin = args.only.has('stdin') ? await part('stdin node: whole processes', () => (args.quick ? benchStdin(log, 10_000, 100_000) : benchStdin(log))) : skipped
+  const stores = args.only.has('stores') ? await part('stdin node: stores', () => benchStores(log, { quick: args.quick })) : skipped
+  const memory = args.only.has('memory') ? await part('stdin node: peak RSS as it is fed', () => benchMemory(log, args.quick ? 100_000 : 1_000_000)) : skipped
+  const http = args.only.has('http')
+    ? await part('edge worker over HTTP', async () => (await import('./http.ts')).benchHttp(log, args.quick ? { seconds: 1, warmupSeconds: 0.5 } : {}) as Promise<HttpRow[]>)
+    : skipped
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
   const machine = `${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${execSync('uname -sr').toString().trim()}`
@@ -73,28 +205,59 @@ async function main(): Promise<void> {
 
   const goals: string[] = ['| goal | this run | target | verdict |', '| --- | ---: | --- | --- |']
   if (typeof node !== 'string') {
-    goals.push(goal('Node verify vs fast-jwt uncached (fast-jwt time / hallpass time)', ratio(find(node, 'verify', 'fast-jwt'), find(node, 'verify', 'hallpass (node:crypto')), '≥ 1.0×', (v) => v >= 1))
-    goals.push(goal('Node verify, caches on both sides, vs fast-jwt cached', ratio(find(node, 'verify (cached)', 'fast-jwt'), find(node, 'verify (cached)', 'hallpass (node:crypto')), '≥ 1.0×', (v) => v >= 1))
+    for (const alg of ALGS) {
+      goals.push(goal(`Node ${alg} verify vs fast-jwt uncached (fast-jwt time / hallpass time)`, ratio(find(node, alg, 'verify', 'fast-jwt'), find(node, alg, 'verify', 'hallpass (node:crypto')), '≥ 1.0×', (v) => v >= 1))
+    }
+    goals.push(goal('Node HS256 verify, caches on both sides, vs fast-jwt cached', ratio(find(node, 'HS256', 'verify (cached)', 'fast-jwt'), find(node, 'HS256', 'verify (cached)', 'hallpass (node:crypto')), '≥ 1.0×', (v) => v >= 1))
+    if (baseline !== undefined) {
+      goals.push(...notSlowerGoals('Node', find(node, 'HS256', 'verify', 'hallpass (node:crypto'), find(node, 'HS256', 'verify', 'fast-jwt'), baseline.nodeHallpass, baseline.nodeFastJwt, 'fast-jwt', baseline))
+    }
   }
   if (typeof workerd !== 'string') {
-    const hp = find(workerd, 'verify', 'hallpass')
-    goals.push(goal('workerd verify cost / bare crypto.subtle.verify', ratio(hp, find(workerd, 'verify', 'limit: crypto.subtle.verify')), '≤ 1.5×', (v) => v <= 1.5))
-    goals.push(goal('workerd verify vs hono/jwt (hono time / hallpass time)', ratio(find(workerd, 'verify', 'hono/jwt'), hp), '≥ 2×', (v) => v >= 2))
-    goals.push(goal('workerd verify vs jose (jose time / hallpass time)', ratio(find(workerd, 'verify', 'jose'), hp), '≥ 2×', (v) => v >= 2))
-    goals.push(goal('(context) workerd verify cost / the no-checks floor', ratio(hp, find(workerd, 'verify', 'limit + decode')), 'as close to 1× as it gets', () => true))
+    const hp = find(workerd, 'HS256', 'verify', 'hallpass')
+    goals.push(goal('workerd HS256 verify cost / bare crypto.subtle.verify', ratio(hp, find(workerd, 'HS256', 'verify', 'limit: crypto.subtle.verify')), '≤ 1.5×', (v) => v <= 1.5))
+    goals.push(goal('workerd HS256 verify vs hono/jwt (hono time / hallpass time)', ratio(find(workerd, 'HS256', 'verify', 'hono/jwt'), hp), '≥ 2×', (v) => v >= 2))
+    goals.push(goal('workerd HS256 verify vs jose (jose time / hallpass time)', ratio(find(workerd, 'HS256', 'verify', 'jose'), hp), '≥ 2×', (v) => v >= 2))
+    goals.push(context('workerd HS256 verify cost / the no-checks floor', ratio(hp, find(workerd, 'HS256', 'verify', 'limit + decode')), 'as close to 1× as it gets'))
+    for (const alg of ASYMMETRIC) {
+      const jose = find(workerd, alg, 'verify', 'jose')
+      goals.push(goal(`workerd ${alg} verify vs jose (jose time / hallpass time)`, ratio(jose, find(workerd, alg, 'verify', 'hallpass')), '≥ 1.5×', (v) => v >= 1.5))
+      goals.push(context(`workerd ${alg}: jose time / the no-checks floor, the most any verifier could be ahead of jose`, ratio(jose, find(workerd, alg, 'verify', 'limit + decode')), 'below 1.5× the goal above is out of reach'))
+    }
+    if (baseline !== undefined) {
+      goals.push(...notSlowerGoals('workerd', hp, find(workerd, 'HS256', 'verify', 'jose'), baseline.workerdHallpass, baseline.workerdJose, 'jose', baseline))
+    }
   }
   if (typeof stdin !== 'string') {
     const rate = (node: string) => stdin.rows.find((r) => r.workload === 'verify (distinct tokens)' && r.node === node)?.messagesPerSecond
     goals.push(goal('stdin node verify throughput vs the fast-jwt node', ratio(rate('hallpass'), rate('fast-jwt node')), '≥ 1.2×', (v) => v >= 1.2))
     goals.push(goal(`stdin node peak RSS over ${stdin.memoryMessages.toLocaleString('en')} messages`, stdin.peakRssMb, '< 100 MB', (v) => v < 100, ' MB'))
   }
+  if (typeof trusted !== 'string') {
+    for (const alg of ASYMMETRIC) {
+      const cost = (name: string) => trusted.find((r) => r.alg === alg && r.name.startsWith(name) && r.name.includes('node:crypto'))?.ns
+      goals.push(goal(`Node ${alg}: trusted-issuer verify / local-key verify (node:crypto)`, ratio(cost('trusted issuer'), cost('local key')), '≤ 1.1×', (v) => v <= 1.1))
+    }
+  }
+  if (typeof stores !== 'string') {
+    const rate = (store: string, workload: string) => stores.rows.find((r) => r.store === store && r.workload === workload && r.nodes === 1)?.messagesPerSecond
+    for (const store of ['sqlite', 'postgres']) {
+      goals.push(goal(`stdin node verify with ${store} / with memory (throughput)`, ratio(rate(store, 'verify (distinct tokens)'), rate('memory', 'verify (distinct tokens)')), '≥ 0.9×', (v) => v >= 0.9))
+      goals.push(context(`stdin node generate with ${store} / with memory`, ratio(rate(store, 'generate'), rate('memory', 'generate')), 'every reply waits for its commit'))
+      goals.push(context(`stdin node refresh with ${store} / with memory`, ratio(rate(store, 'refresh'), rate('memory', 'refresh')), 'every reply waits for its commit'))
+    }
+    const scale = (nodes: number) => stores.rows.find((r) => r.workload === 'refresh, nodes at once' && r.nodes === nodes)?.messagesPerSecond
+    goals.push(context('PostgreSQL refresh, 4 nodes / 1 node (total throughput)', ratio(scale(4), scale(1)), 'does it scale with nodes?'))
+  }
+  if (typeof memory !== 'string') {
+    for (const row of memory) goals.push(goal(`stdin node peak RSS, ${row.messages.toLocaleString('en')} verify messages from ${row.feed}`, row.peakRssMb, '< 100 MB', (v) => v < 100, ' MB'))
+  }
   if (typeof http !== 'string') {
     const rps = (prefix: string) => http.find((r) => r.target.startsWith(prefix))?.requestsPerSecond
     goals.push(goal('worker HTTP: protected route vs the hono/jwt worker', ratio(rps('hallpass/hono'), rps('hono/jwt')), '≥ 1.0×', (v) => v >= 1))
   }
 
-  const sections: string[] = []
-  sections.push(typeof node === 'string' ? node : coreTable(node, (g) => (g === 'sign' ? 'hallpass' : g === 'verify (cached)' ? 'hallpass (node:crypto' : 'hallpass (node:crypto')))
+  const nodeSection = typeof node === 'string' ? node : coreTable(node, (g) => (g === 'sign' ? 'hallpass' : 'hallpass (node:crypto'))
   const workerdSection = typeof workerd === 'string' ? workerd : coreTable(workerd, () => 'hallpass')
   let stdinSection: string
   if (typeof stdin === 'string') stdinSection = stdin
@@ -107,6 +270,24 @@ async function main(): Promise<void> {
     lines.push('', `Peak RSS of the hallpass node over ${stdin.memoryMessages.toLocaleString('en')} verify messages: **${stdin.peakRssMb.toFixed(0)} MB**.`)
     stdinSection = lines.join('\n')
   }
+  const trustedSection = typeof trusted === 'string' ? trusted : coreTable(trusted, () => 'local key')
+  let storeSection: string
+  if (typeof stores === 'string') storeSection = stores
+  else {
+    const lines = ['| store | workload | nodes | messages/s | relative to memory |', '| --- | --- | ---: | ---: | ---: |']
+    for (const row of stores.rows) {
+      const base = stores.rows.find((r) => r.store === 'memory' && r.workload === row.workload)?.messagesPerSecond
+      lines.push(`| ${row.store} | ${row.workload} | ${row.nodes} | ${Math.round(row.messagesPerSecond).toLocaleString('en')} | ${base === undefined ? '' : `${(row.messagesPerSecond / base).toFixed(2)}×`} |`)
+    }
+    storeSection = lines.join('\n')
+  }
+  let memorySection: string
+  if (typeof memory === 'string') memorySection = memory
+  else {
+    const lines = ['| fed from | messages | peak RSS | seconds |', '| --- | ---: | ---: | ---: |']
+    for (const row of memory) lines.push(`| ${row.feed} | ${row.messages.toLocaleString('en')} | ${row.peakRssMb.toFixed(0)} MB | ${row.seconds.toFixed(1)} |`)
+    memorySection = lines.join('\n')
+  }
   let httpSection: string
   if (typeof http === 'string') httpSection = http
   else {
@@ -115,14 +296,20 @@ async function main(): Promise<void> {
     httpSection = lines.join('\n')
   }
 
-  writeFileSync(`${ROOT}/bench/chart.svg`, chart(typeof node === 'string' ? [] : node, typeof workerd === 'string' ? [] : workerd))
+  const mode = args.quick
+    ? `quick (\`--quick\`: fewer iterations and tokens; numbers for development, not for the record)${args.only.size < PARTS.length ? `; parts: ${[...args.only].join(', ')}` : ''}`
+    : `full${args.only.size < PARTS.length ? `; parts: ${[...args.only].join(', ')}` : ''}`
   const report = `# Benchmarks
 
-Regenerate with \`npm run bench\` (a few minutes; it rewrites this file and \`bench/chart.svg\`).
-Every number below comes from one run on one machine; compare ratios within the run, not absolute
-numbers across machines. No timing is asserted in \`npm test\`.
+Regenerate with \`npm run bench -- --write\` (several minutes; it rewrites this file and
+\`bench/chart.svg\`). Plain \`npm run bench\` runs the same and prints this report to stdout (progress
+on stderr), leaving the git tree untouched. \`npm run bench -- --quick\` takes fewer iterations, for
+development; \`-- --only=node,workerd\` runs some of the parts (${PARTS.join(', ')}); neither
+goes with \`--write\`. Every number below comes from one run on one machine; compare ratios within
+the run, not absolute numbers across machines. No timing is asserted in \`npm test\`.
 
 - **Run**: ${started.toISOString()}
+- **Mode**: ${mode}
 - **Machine**: ${machine}
 - **Versions**: ${versions}
 
@@ -132,29 +319,53 @@ ${goals.join('\n')}
 
 Where a goal is missed, look at the floors measured in the same run. In workerd no verify can cost
 less than the row "limit + decode + JSON.parse (no checks)": split the token, base64url-decode and
-\`JSON.parse\` the payload, one \`crypto.subtle.verify\`, nothing checked. That floor alone is about
-twice a bare \`crypto.subtle.verify\` there, so "≤ 1.5× crypto.subtle.verify" is out of reach for any
-verifier that reads the claims; the context row shows how far hallpass is above the floor. The
-stdin node and the fast-jwt node share their floor too (line \`JSON.parse\`, reply
-\`JSON.stringify\`, one HMAC: compare the echo node), so their ratio is diluted by it. hallpass's
-generate also signs a refresh token and records a refresh family per message, which the fast-jwt
-node does not.
+\`JSON.parse\` the payload, one \`crypto.subtle.verify\`, nothing checked. For HS256 that floor alone
+is about twice a bare \`crypto.subtle.verify\` there, so "≤ 1.5× crypto.subtle.verify" is out of
+reach for any verifier that reads the claims; the context row shows how far hallpass is above the
+floor. For ES256, EdDSA and RS256 the signature check itself is most of every verifier's time, so
+no verifier can be further ahead of jose than jose's time over that floor: the context row under
+each of those goals. The same holds in Node, where fast-jwt and hallpass make the same
+\`node:crypto\` call ("limit: node:crypto verify"). The stdin node and the fast-jwt node share their
+floor too (line \`JSON.parse\`, reply \`JSON.stringify\`, one HMAC: compare the echo node), so their
+ratio is diluted by it. hallpass's generate also signs a refresh token and records a refresh family
+per message, which the fast-jwt node does not.
+
+"Not slower than before" compares HS256 verify with ${baseline === undefined ? 'the previous report (none was found)' : `${baseline.source} (run ${baseline.run})`}, both in
+µs and as a ratio to a peer measured in each run; a ratio of ${NOISE.toFixed(2)}× is allowed for run-to-run noise.
 
 ## Method
 
-- **Node core** (\`bench/node-core.ts\`, mitata, one process): mean time per call over ≥ 0.5 s of CPU
-  per case. Verify cycles through 4096 distinct valid tokens so no cache can stand in for
-  verifying; "cached" verifies one token again and again with each library's cache on. Every
-  verifier must accept the tokens before it is timed. hallpass runs with the node:crypto HMAC the
-  stdin node uses, and with the WebCrypto default. "issue" in hallpass signs an access token
-  **and** a refresh token and records the refresh family; the peers sign one token.
+- **Node core** (\`bench/node-core.ts\`, mitata, one process): mean time per call over ≥ ${args.quick ? '0.05' : '0.5'} s of CPU
+  per case. Verify cycles through ${args.quick ? 1024 : 4096} distinct valid tokens so no cache can stand in for
+  verifying; "cached" verifies one token again and again with each library's cache on. fast-jwt
+  verifies with \`cache: false\` everywhere but the cached row. Every verifier must accept the
+  tokens before it is timed. hallpass runs with the node:crypto provider the stdin node uses, and
+  with the WebCrypto default. "issue" in hallpass signs an access token **and** an HS256 refresh
+  token and records the refresh family; the peers sign one token.
+- **Algorithms**: HS256 under one secret; ES256, EdDSA (Ed25519) and RS256 (2048-bit) under keys
+  made by hallpass's \`generateJwk\`, tokens signed with node:crypto (in workerd, with
+  \`crypto.subtle\`) and carrying the key's \`kid\`. Each library gets the key in the form it takes
+  best, imported once: hallpass a JWK Set (\`keys\`, with \`refreshSecret\` for its refresh tokens),
+  fast-jwt PEM (it makes a KeyObject of it once), jose and hono/jwt a CryptoKey (for HS256, hono/jwt
+  gets the secret string, as its middleware does). jsonwebtoken and @tsndr/cloudflare-worker-jwt
+  are measured for HS256 only.
 - **workerd** (\`bench/workerd.ts\`): workerd's clock does not advance during pure compute, so a
   bench worker runs N operations per request and this side times requests with n = N and n = 0
-  from outside: (median(N) − median(0)) / N.
+  from outside: (median(N) − median(0)) / N over ${args.quick ? 3 : 9} rounds, N chosen per case for about
+  80 ms of work.
 - **stdin node** (\`bench/stdin.ts\`): whole processes fed over a pipe, timed from the first message
-  to the last reply (100 000 messages; the median of three rounds that alternate the nodes), with
+  to the last reply (${args.quick ? '10 000' : '100 000'} messages; the median of three rounds that alternate the nodes), with
   distinct tokens per message; the same protocol node built on fast-jwt,
   and an echo node (JSON parse and reply, no crypto) as the floor. Peak RSS is VmHWM from /proc.
+- **trusted issuers** (\`bench/trusted.ts\`): \`Hallpass.verify\` of a trusted issuer's token (its JWK
+  Set in memory: the steady state) against a token of the same algorithm under a local key.
+- **stores** (\`bench/store.ts\`): one stdin node per measure on \`memory\`, a fresh SQLite file and
+  a fresh database on a throwaway PostgreSQL cluster (Debian's server, default durability),
+  ${args.quick ? '5 000' : '40 000'} messages, the median of ${args.quick ? 1 : 3}; "refresh, nodes at once" runs 1, 2 and 4 nodes
+  on one database refreshing ${args.quick ? '2 000' : '10 000'} families each, total throughput.
+- **peak RSS** (\`bench/store.ts\`): VmHWM of the node's process read from /proc every 20 ms while a
+  million verify messages come from a file, from \`cat\` at full speed, and to a reader that takes
+  its replies 64 KiB at a time, 1 ms apart.
 - **edge worker over HTTP** (\`bench/http.ts\`): load from 127.0.0.1 against \`wrangler dev\`, bounded
   in time and connections.
 
@@ -162,22 +373,40 @@ node does not.
 
 ## Node: core verify and sign
 
-${sections[0]}
+${nodeSection}
 
 ## workerd: core verify and sign
 
 ${workerdSection}
 
+## Node: a trusted issuer's token against a local key of the same algorithm
+
+${trustedSection}
+
 ## stdin node: messages per second through whole processes
 
 ${stdinSection}
+
+## stdin node on each store
+
+${storeSection}
+
+## stdin node: peak RSS as it is fed
+
+${memorySection}
 
 ## Edge worker over HTTP
 
 ${httpSection}
 `
-  writeFileSync(`${ROOT}/BENCHMARKS.md`, report)
-  log('\nwrote BENCHMARKS.md and bench/chart.svg')
+  process.stdout.write(report)
+  if (args.write) {
+    writeFileSync(`${ROOT}/bench/chart.svg`, chart(typeof node === 'string' ? [] : node, typeof workerd === 'string' ? [] : workerd))
+    writeFileSync(`${ROOT}/BENCHMARKS.md`, report)
+    log('\nwrote BENCHMARKS.md and bench/chart.svg')
+  } else {
+    log('\nBENCHMARKS.md and bench/chart.svg left as they are (`npm run bench -- --write` rewrites them)')
+  }
   log(goals.join('\n'))
 }
 

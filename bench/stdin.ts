@@ -76,7 +76,8 @@ function median(values: number[]): number {
 const verifyLine = (token: string, i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'verify_token', msg_id: i, token } })
 const issueLine = (i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'generate_access_token', msg_id: i, payload: { sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'] } } })
 
-export async function benchStdin(log: (line: string) => void = console.log, count = 100_000): Promise<{ rows: ThroughputRow[]; peakRssMb: number; memoryMessages: number }> {
+/** `count` messages per workload and round; the peak RSS is read over `memoryMessages` verify messages. */
+export async function benchStdin(log: (line: string) => void = console.log, count = 100_000, memoryMessages = 1_000_000): Promise<{ rows: ThroughputRow[]; peakRssMb: number; memoryMessages: number }> {
   execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
   const tokens = makeTokens(count)
   const workloads: Array<[string, string[], Record<string, Record<string, string>>]> = [
@@ -101,11 +102,10 @@ export async function benchStdin(log: (line: string) => void = console.log, coun
       log(`${workload.padEnd(32)} ${node.padEnd(20)} ${Math.round(messagesPerSecond).toLocaleString('en').padStart(10)} msg/s (median of ${ROUNDS})`)
     }
   }
-  const memoryMessages = 1_000_000
   const memoryTokens = makeTokens(10_000)
   const memory = await run(NODES.hallpass, Array.from({ length: memoryMessages }, (_, i) => verifyLine(memoryTokens[i % memoryTokens.length]!, i)))
   log(`peak RSS of the hallpass node over ${memoryMessages.toLocaleString('en')} verify messages: ${memory.peakRssMb.toFixed(0)} MB`)
   return { rows, peakRssMb: memory.peakRssMb, memoryMessages }
 }
 
-if (import.meta.main) await benchStdin()
+if (import.meta.main) await (process.argv.includes('--quick') ? benchStdin(console.log, 10_000, 100_000) : benchStdin())

@@ -2,19 +2,24 @@
 // operation after another, on distinct tokens, and answers when done. workerd's clocks stand still
 // during pure compute (Spectre mitigation), so the time is taken outside, by bench/workerd.ts:
 // requests with n=N against n=0. `GET /cases` lists the cases after checking that every verifier
-// accepts the tokens (a verifier that rejects them would be measuring its error path).
+// accepts the tokens (a verifier that rejects them would be measuring its error path). HS256 under
+// BENCH_SECRET; ES256, EdDSA and RS256 under keys made here by hallpass's generateJwk.
 import { sign as honoSign, verify as honoVerify } from 'hono/jwt'
 import * as jose from 'jose'
 import tsndr from '@tsndr/cloudflare-worker-jwt'
 import { createHallpass, type Hallpass } from '../../src/index.ts'
+import { generateJwk } from '../../src/keys/generate.ts'
 
 interface Env {
   /** The HS256 secret of the benchmark tokens (bench/tokens.ts SECRET), given by bench/workerd.ts. */
   BENCH_SECRET: string
+  /** Distinct tokens per algorithm, a power of two (4096 when absent); given by bench/workerd.ts. */
+  BENCH_DISTINCT?: string
 }
 
-/** Distinct tokens made once per isolate; a power of two. */
-const DISTINCT = 4096
+/** The asymmetric algorithms measured beside HS256 (bench/tokens.ts ASYMMETRIC). */
+const ASYMMETRIC = ['ES256', 'EdDSA', 'RS256'] as const
+type AsymmetricAlg = (typeof ASYMMETRIC)[number]
 /** The most operations one request may run. */
 const MAX_N = 200_000
 
@@ -33,71 +38,125 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   return bytes
 }
 
-type Case = { group: string; name: string; run: (i: number) => Promise<unknown> }
+type Case = { alg: string; group: string; name: string; run: (i: number) => Promise<unknown> }
+type CaseList = Array<[id: string, group: string, name: string, run: (i: number) => Promise<unknown>]>
 
 interface Setup {
   cases: Map<string, Case>
 }
 
-/** The same claims as bench/tokens.ts makeTokens, signed here with crypto.subtle. */
-async function makeTokens(key: CryptoKey, count: number): Promise<string[]> {
+/** The same claims as bench/tokens.ts makeTokens, signed here with crypto.subtle under `header`. */
+async function makeTokens(header: Record<string, string>, sign: (input: Uint8Array<ArrayBuffer>) => Promise<ArrayBuffer>, count: number): Promise<string[]> {
   const iat = Math.floor(Date.now() / 1000)
-  const header = base64url(encoder.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' })))
+  const encodedHeader = base64url(encoder.encode(JSON.stringify(header)))
   const tokens: string[] = []
   for (let i = 0; i < count; i++) {
     const claims = { sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'], iat, exp: iat + 3600, jti: `jti-${i}` }
-    const input = `${header}.${base64url(encoder.encode(JSON.stringify(claims)))}`
-    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(input)))
-    tokens.push(`${input}.${base64url(signature)}`)
+    const input = `${encodedHeader}.${base64url(encoder.encode(JSON.stringify(claims)))}`
+    tokens.push(`${input}.${base64url(new Uint8Array(await sign(encoder.encode(input))))}`)
   }
   return tokens
 }
 
-async function setup(secret: string): Promise<Setup> {
-  if (typeof secret !== 'string' || encoder.encode(secret).length < 32) throw new Error('BENCH_SECRET must be set (32+ bytes)')
+const claims = { sub: 'user1', email: 'user1@example.com', roles: ['user'] }
+const now = () => Math.floor(Date.now() / 1000)
+
+/** Not a peer: the least a JWT verify does (split, base64url, crypto.subtle.verify, JSON.parse), with no header or claim checks at all. */
+function floor(token: (i: number) => string, verify: (signature: Uint8Array<ArrayBuffer>, input: Uint8Array<ArrayBuffer>) => Promise<boolean>) {
+  return async (i: number) => {
+    const t = token(i)
+    const first = t.indexOf('.')
+    const last = t.lastIndexOf('.')
+    const ok = await verify(fromBase64url(t.slice(last + 1)), encoder.encode(t.slice(0, last)))
+    return ok ? JSON.parse(atob(t.slice(first + 1, last).replaceAll('-', '+').replaceAll('_', '/'))) : false
+  }
+}
+
+async function hs256Cases(secret: string, distinct: number): Promise<CaseList> {
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
-  const tokens = await makeTokens(key, DISTINCT)
+  const tokens = await makeTokens({ alg: 'HS256', typ: 'JWT' }, (input) => crypto.subtle.sign('HMAC', key, input), distinct)
   const one = tokens[0]!
   const inputs = tokens.map((t) => encoder.encode(t.slice(0, t.lastIndexOf('.'))))
   const signatures = tokens.map((t) => fromBase64url(t.slice(t.lastIndexOf('.') + 1)))
   const hp: Hallpass = await createHallpass({ secret })
   const hpCached: Hallpass = await createHallpass({ secret, verifyCache: 1000 })
-  const claims = { sub: 'user1', email: 'user1@example.com', roles: ['user'] }
-  const now = () => Math.floor(Date.now() / 1000)
-  const token = (i: number) => tokens[i & (DISTINCT - 1)]!
-
-  const list: Array<[id: string, group: string, name: string, run: (i: number) => Promise<unknown>]> = [
+  const mask = distinct - 1
+  const token = (i: number) => tokens[i & mask]!
+  return [
     ['verify-hallpass', 'verify', 'hallpass (crypto.subtle)', (i) => hp.verify(token(i))],
     ['verify-jose', 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), key, { algorithms: ['HS256'] })],
     ['verify-hono', 'verify', 'hono/jwt', (i) => honoVerify(token(i), secret, 'HS256')],
     ['verify-tsndr', 'verify', '@tsndr/cloudflare-worker-jwt', (i) => tsndr.verify(token(i), secret, { algorithm: 'HS256', throwError: true })],
-    // Not a peer: the least a JWT verify does (split, base64url, crypto.subtle.verify, JSON.parse),
-    // with no header or claim checks at all.
-    ['verify-floor', 'verify', 'limit + decode + JSON.parse (no checks)', async (i) => {
-      const t = token(i)
-      const first = t.indexOf('.')
-      const last = t.lastIndexOf('.')
-      const ok = await crypto.subtle.verify('HMAC', key, fromBase64url(t.slice(last + 1)), encoder.encode(t.slice(0, last)))
-      return ok ? JSON.parse(atob(t.slice(first + 1, last).replaceAll('-', '+').replaceAll('_', '/'))) : false
-    }],
-    ['verify-limit', 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify('HMAC', key, signatures[i & (DISTINCT - 1)]!, inputs[i & (DISTINCT - 1)]!)],
+    ['verify-floor', 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify('HMAC', key, signature, input))],
+    ['verify-limit', 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify('HMAC', key, signatures[i & mask]!, inputs[i & mask]!)],
     ['verify-hallpass-cached', 'verify (cached)', 'hallpass (crypto.subtle, cache, one token)', () => hpCached.verify(one)],
     ['sign-hallpass', 'sign', 'hallpass issue (crypto.subtle; access + refresh)', () => hp.issue(claims)],
     ['sign-jose', 'sign', 'jose (CryptoKey)', () => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(key)],
     ['sign-hono', 'sign', 'hono/jwt', () => honoSign({ ...claims, exp: now() + 900 }, secret, 'HS256')],
     ['sign-tsndr', 'sign', '@tsndr/cloudflare-worker-jwt', () => tsndr.sign({ ...claims, exp: now() + 900 }, secret, { algorithm: 'HS256' })],
-    ['sign-limit', 'sign', 'limit: crypto.subtle.sign', (i) => crypto.subtle.sign('HMAC', key, inputs[i & (DISTINCT - 1)]!)],
+    ['sign-limit', 'sign', 'limit: crypto.subtle.sign', (i) => crypto.subtle.sign('HMAC', key, inputs[i & mask]!)],
   ]
+}
+
+/** WebCrypto's import and sign/verify parameters for one asymmetric JWS algorithm. */
+function subtleParams(alg: AsymmetricAlg): { importParams: Parameters<SubtleCrypto['importKey']>[2]; signParams: Parameters<SubtleCrypto['sign']>[0] } {
+  if (alg === 'ES256') return { importParams: { name: 'ECDSA', namedCurve: 'P-256' }, signParams: { name: 'ECDSA', hash: 'SHA-256' } }
+  if (alg === 'RS256') return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, signParams: 'RSASSA-PKCS1-v1_5' }
+  return { importParams: { name: 'Ed25519' }, signParams: 'Ed25519' }
+}
+
+/**
+ * One asymmetric algorithm: a key from hallpass's generateJwk, tokens signed with crypto.subtle;
+ * hallpass gets the key as a JWK Set (`keys`), jose and hono/jwt a CryptoKey imported once.
+ */
+async function asymmetricCases(alg: AsymmetricAlg, secret: string, distinct: number): Promise<CaseList> {
+  const jwk = await generateJwk(alg)
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = jwk
+  const { importParams, signParams } = subtleParams(alg)
+  const privateKey = await crypto.subtle.importKey('jwk', jwk, importParams, false, ['sign'])
+  const publicKey = await crypto.subtle.importKey('jwk', publicJwk, importParams, false, ['verify'])
+  const tokens = await makeTokens({ alg, typ: 'JWT', kid: jwk.kid }, (input) => crypto.subtle.sign(signParams, privateKey, input), distinct)
+  const inputs = tokens.map((t) => encoder.encode(t.slice(0, t.lastIndexOf('.'))))
+  const signatures = tokens.map((t) => fromBase64url(t.slice(t.lastIndexOf('.') + 1)))
+  // Refresh tokens are HS256 under a key of their own; only `issue` uses it.
+  const hp: Hallpass = await createHallpass({ keys: { keys: [jwk] }, refreshSecret: secret })
+  const josePublic = await jose.importJWK(publicJwk, alg)
+  const josePrivate = await jose.importJWK(jwk, alg)
+  const mask = distinct - 1
+  const token = (i: number) => tokens[i & mask]!
+  const id = alg.toLowerCase()
+  return [
+    [`verify-${id}-hallpass`, 'verify', 'hallpass (crypto.subtle)', (i) => hp.verify(token(i))],
+    [`verify-${id}-jose`, 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), josePublic, { algorithms: [alg] })],
+    [`verify-${id}-hono`, 'verify', 'hono/jwt (CryptoKey)', (i) => honoVerify(token(i), publicKey, alg)],
+    [`verify-${id}-floor`, 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify(signParams, publicKey, signature, input))],
+    [`verify-${id}-limit`, 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify(signParams, publicKey, signatures[i & mask]!, inputs[i & mask]!)],
+    [`sign-${id}-hallpass`, 'sign', 'hallpass issue (crypto.subtle; access + HS256 refresh)', () => hp.issue(claims)],
+    [`sign-${id}-jose`, 'sign', 'jose (CryptoKey)', () => new jose.SignJWT(claims).setProtectedHeader({ alg, kid: jwk.kid }).setIssuedAt().setExpirationTime('15m').sign(josePrivate)],
+    [`sign-${id}-hono`, 'sign', 'hono/jwt (CryptoKey)', () => honoSign({ ...claims, exp: now() + 900 }, privateKey, alg)],
+    [`sign-${id}-limit`, 'sign', 'limit: crypto.subtle.sign', (i) => crypto.subtle.sign(signParams, privateKey, inputs[i & mask]!)],
+  ]
+}
+
+async function setup(env: Env): Promise<Setup> {
+  const secret = env.BENCH_SECRET
+  if (typeof secret !== 'string' || encoder.encode(secret).length < 32) throw new Error('BENCH_SECRET must be set (32+ bytes)')
+  const distinct = Number(env.BENCH_DISTINCT ?? 4096)
+  if (!Number.isSafeInteger(distinct) || distinct < 1 || (distinct & (distinct - 1)) !== 0) throw new Error('BENCH_DISTINCT must be a power of two')
+  const suites: Array<[alg: string, list: CaseList]> = [['HS256', await hs256Cases(secret, distinct)]]
+  for (const alg of ASYMMETRIC) suites.push([alg, await asymmetricCases(alg, secret, distinct)])
   const cases = new Map<string, Case>()
-  for (const [id, group, name, run] of list) {
-    // Every verifier must accept the tokens, or its number means nothing.
-    if (group.startsWith('verify')) {
-      for (const i of [0, 1, DISTINCT - 1]) {
-        const result = await run(i)
-        if (result === false || result === undefined || result === null) throw new Error(`${name} did not verify the benchmark token`)
+  for (const [alg, list] of suites) {
+    for (const [id, group, name, run] of list) {
+      // Every verifier must accept the tokens, or its number means nothing.
+      if (group.startsWith('verify')) {
+        for (const i of [0, 1, distinct - 1]) {
+          const result = await run(i)
+          if (result === false || result === undefined || result === null) throw new Error(`${alg} ${name} did not verify the benchmark token`)
+        }
       }
+      cases.set(id, { alg, group, name, run })
     }
-    cases.set(id, { group, name, run })
   }
   return { cases }
 }
@@ -109,12 +168,12 @@ export default {
     const url = new URL(request.url)
     try {
       if (ready === undefined) {
-        ready = setup(env.BENCH_SECRET)
+        ready = setup(env)
         ready.catch(() => (ready = undefined))
       }
       const { cases } = await ready
       if (url.pathname === '/cases') {
-        return Response.json([...cases].map(([id, { group, name }]) => ({ id, group, name })))
+        return Response.json([...cases].map(([id, { alg, group, name }]) => ({ id, alg, group, name })))
       }
       if (url.pathname === '/run') {
         const id = url.searchParams.get('case') ?? ''
@@ -123,7 +182,7 @@ export default {
         if (chosen === undefined) return Response.json({ error: `no case ${id}` }, { status: 404 })
         if (!Number.isSafeInteger(n) || n < 0 || n > MAX_N) return Response.json({ error: `n must be 0..${MAX_N}` }, { status: 400 })
         // Start at a different token each request, so that no run repeats the last one's order.
-        const start = (Math.random() * DISTINCT) | 0
+        const start = (Math.random() * 65536) | 0
         for (let i = 0; i < n; i++) await chosen.run(start + i)
         return Response.json({ id, n })
       }
