@@ -1,8 +1,9 @@
 // Trusted issuers in the core: the PROTOCOL rules one test each, and the remote key set against a
 // JWKS server of the test's own on 127.0.0.1 that counts its requests (clock injected).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createHallpass, createVerifier, generateJwk, RemoteKeySet, TokenError, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
+import { ConfigError, createHallpass, createVerifier, generateJwk, RemoteKeySet, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
 import { freshness } from '../../src/keys/remote.ts'
+import { outcome } from '../runtimes/assert.ts'
 import { SECRET } from '../support/forge.ts'
 import { idpToken, jwksBody, testIssuer } from '../support/jwks-control.ts'
 import { startJwksServer, type JwksServer } from '../support/jwks-server.ts'
@@ -14,16 +15,6 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-/** The code a promise rejects with: a TokenError's, or 'ok'. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-    return 'ok'
-  } catch (error) {
-    if (error instanceof TokenError) return error.code
-    throw error
-  }
-}
 
 let routes = 0
 /** A fresh route and issuer for one test, the clock it runs on, and the log lines it wrote. */
