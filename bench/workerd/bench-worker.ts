@@ -45,13 +45,16 @@ interface Setup {
   cases: Map<string, Case>
 }
 
-/** The same claims as bench/tokens.ts makeTokens, signed here with crypto.subtle under `header`. */
-async function makeTokens(header: Record<string, string>, sign: (input: Uint8Array<ArrayBuffer>) => Promise<ArrayBuffer>, count: number): Promise<string[]> {
+/** The issuer of the trusted-issuer rows' tokens (HALLPASS_TRUSTED_ISSUERS, its JWKS served by `fetch` below). */
+const TRUSTED_ISSUER = 'https://idp.bench.example/'
+
+/** The same claims as bench/tokens.ts makeTokens (and `extra`), signed here with crypto.subtle under `header`. */
+async function makeTokens(header: Record<string, string>, sign: (input: Uint8Array<ArrayBuffer>) => Promise<ArrayBuffer>, count: number, extra: Record<string, string> = {}): Promise<string[]> {
   const iat = Math.floor(Date.now() / 1000)
   const encodedHeader = base64url(encoder.encode(JSON.stringify(header)))
   const tokens: string[] = []
   for (let i = 0; i < count; i++) {
-    const claims = { sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'], iat, exp: iat + 3600, jti: `jti-${i}` }
+    const claims = { ...extra, sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'], iat, exp: iat + 3600, jti: `jti-${i}` }
     const input = `${encodedHeader}.${base64url(encoder.encode(JSON.stringify(claims)))}`
     tokens.push(`${input}.${base64url(new Uint8Array(await sign(encoder.encode(input))))}`)
   }
@@ -120,6 +123,15 @@ async function asymmetricCases(alg: AsymmetricAlg, secret: string, distinct: num
   const signatures = tokens.map((t) => fromBase64url(t.slice(t.lastIndexOf('.') + 1)))
   // Refresh tokens are HS256 under a key of their own; only `issue` uses it.
   const hp: Hallpass = await createHallpass({ keys: { keys: [jwk] }, refreshSecret: secret })
+  // The same key published by a trusted issuer: its JWK Set "fetched" once, then held in memory
+  // (the steady state the goal is about: no network, no Cache API).
+  const trustedTokens = await makeTokens({ alg, typ: 'JWT', kid: jwk.kid }, (input) => crypto.subtle.sign(signParams, privateKey, input), distinct, { iss: TRUSTED_ISSUER })
+  const jwksBody = JSON.stringify({ keys: [{ ...publicJwk, use: 'sig' }] })
+  const trusted: Hallpass = await createHallpass({
+    secret,
+    trustedIssuers: [{ issuer: TRUSTED_ISSUER, jwks_uri: `${TRUSTED_ISSUER}jwks`, algorithms: [alg] }],
+    fetch: async () => new Response(jwksBody, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=86400' } }),
+  })
   const josePublic = await jose.importJWK(publicJwk, alg)
   const josePrivate = await jose.importJWK(jwk, alg)
   const mask = distinct - 1
@@ -127,6 +139,7 @@ async function asymmetricCases(alg: AsymmetricAlg, secret: string, distinct: num
   const id = alg.toLowerCase()
   return [
     [`verify-${id}-hallpass`, 'verify', 'hallpass (crypto.subtle)', (i) => hp.verify(token(i))],
+    [`verify-${id}-trusted`, 'verify', 'hallpass, trusted issuer, steady state (crypto.subtle)', (i) => trusted.verify(trustedTokens[i & mask]!)],
     [`verify-${id}-jose`, 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), josePublic, { algorithms: [alg] })],
     [`verify-${id}-hono`, 'verify', 'hono/jwt (CryptoKey)', (i) => honoVerify(token(i), publicKey, alg)],
     [`verify-${id}-floor`, 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify(signParams, publicKey, signature, input))],
