@@ -112,8 +112,27 @@ function openError(path: string, error: unknown, waitMs: number): StoreError {
   return new StoreError(`the store ${path} ${why}`, { cause: error })
 }
 
-/** Opens (creating it on first use) the store in the file `path`; throws StoreError. */
-export function openSqliteStore(path: string, options: SqliteStoreOptions): SqliteStore {
+/**
+ * Opens (creating it on first use) the store in the file `path`; throws StoreError. Processes
+ * starting together on a new file contend for it while one of them switches it to WAL, and SQLite
+ * then answers SQLITE_BUSY at once, without its busy handler (it would otherwise deadlock): the
+ * whole opening is tried again, every 25 ms, until `waitMs` have passed.
+ */
+export async function openSqliteStore(path: string, options: SqliteStoreOptions): Promise<SqliteStore> {
+  const deadline = Date.now() + options.waitMs
+  for (;;) {
+    try {
+      return openOnce(path, options)
+    } catch (error) {
+      const code = sqliteCode(error)
+      const busy = code === SQLITE_BUSY || code === SQLITE_LOCKED
+      if (!busy || Date.now() >= deadline) throw openError(path, error, options.waitMs)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+}
+
+function openOnce(path: string, options: SqliteStoreOptions): SqliteStore {
   // Loaded here, not imported: a node on the memory store never loads SQLite (nor its warning).
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite')
   let db: DatabaseSync | undefined
@@ -128,7 +147,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions): Sqli
     } catch {
       // Already failing: the first error is the one to report.
     }
-    throw openError(path, error, options.waitMs)
+    throw error
   }
 }
 

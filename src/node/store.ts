@@ -19,7 +19,7 @@ export async function openStore(spec: string | undefined, options: OpenStoreOpti
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length)
     if (path === '') throw new ConfigError('HALLPASS_STORE=sqlite:PATH needs a file path after sqlite:')
-    return openSqliteStore(path, { waitMs: options.waitMs, log: options.log })
+    return await openSqliteStore(path, { waitMs: options.waitMs, log: options.log })
   }
   if (/^postgres(?:ql)?:\/\//.test(spec)) return await openPostgresStore(spec, { pool: options.pool, waitMs: options.waitMs, log: options.log })
   // Not echoed: a mistyped connection string may hold a password.

@@ -11,6 +11,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 storeContract('sqlite', async () => {
   const path = join(dir, 'store.db')
-  const open = async () => openSqliteStore(path, { waitMs: 2000 })
+  const open = () => openSqliteStore(path, { waitMs: 2000 })
   return { store: await open(), reopen: open }
 })
