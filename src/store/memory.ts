@@ -72,7 +72,7 @@ export class MemoryStore implements TokenStore {
   /**
    * A sweep step every fourth write: it still looks at twice as many entries as are written, so a
    * pass over the store ends before the store can double; expired entries in between are refused
-   * on read anyway (`#live`, `isRevoked` check expiry). Every write swept 6 % of generate's time.
+   * on read anyway (`#live`, `isRevoked` check expiry). A step on every write was 6 % of generate's profile.
    */
   #sweep(now: number): void {
     if ((this.#writes++ & 3) !== 0) return
