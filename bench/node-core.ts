@@ -38,6 +38,27 @@ function cycle(tokens: string[]): () => string {
   return () => tokens[i++ & mask]!
 }
 
+/** HS256 tokens whose claims carry `bytes` of padding: where decoding the payload is most of the work. */
+function paddedTokens(count: number, bytes: number): string[] {
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')
+  const iat = now()
+  return Array.from({ length: count }, (_, i) => {
+    const input = `${header}.${Buffer.from(JSON.stringify({ sub: `user${i}`, iat, exp: iat + 3600, jti: `jti-${i}`, data: 'x'.repeat(bytes) })).toString('base64url')}`
+    return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`
+  })
+}
+
+/** Verify at 1 KiB and 8 KiB of claims: hallpass (node:crypto) and fast-jwt uncached. */
+async function sizedCases(distinct: number, hpNode: Awaited<ReturnType<typeof createHallpass>>, fastVerify: (token: string) => unknown): Promise<Case[]> {
+  const cases: Case[] = []
+  for (const kib of [1, 8]) {
+    const next = cycle(paddedTokens(Math.min(distinct, 1024), kib * 1024))
+    cases.push([`verify, ${kib} KiB of claims`, 'hallpass (node:crypto HMAC)', () => hpNode.verify(next())])
+    cases.push([`verify, ${kib} KiB of claims`, 'fast-jwt', () => fastVerify(next())])
+  }
+  return cases
+}
+
 async function hs256Cases(distinct: number): Promise<Case[]> {
   const tokens = makeTokens(distinct)
   const one = tokens[0]!
@@ -67,6 +88,7 @@ async function hs256Cases(distinct: number): Promise<Case[]> {
     ['verify (cached)', 'hallpass (node:crypto, cache)', () => hpNodeCached.verify(one)],
     ['verify (cached)', 'hallpass (WebCrypto, cache)', () => hpWebCached.verify(one)],
     ['verify (cached)', 'fast-jwt (cache)', () => fastVerifyCached(one)],
+    ...(await sizedCases(distinct, hpNode, fastVerify)),
     ['sign', 'hallpass issue (node:crypto; access + refresh)', () => hpNode.issue(claims)],
     ['sign', 'fast-jwt', () => fastSign(claims)],
     ['sign', 'jsonwebtoken', () => jsonwebtoken.sign(claims, SECRET, { algorithm: 'HS256', expiresIn: 900 })],

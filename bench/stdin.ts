@@ -11,8 +11,20 @@ const NODES = {
   // As `npm start` runs it (scripts/start.sh: the esbuild bundle, small semi-spaces).
   hallpass: ['--max-semi-space-size=4', 'node_modules/.cache/hallpass/node.mjs'],
   'fast-jwt node': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'fast-jwt'],
+  // fast-jwt as a Node user writes it: readline, JSON, replies batched per tick (verify only).
+  'plain fast-jwt node': [...NODE_FLAGS, 'bench/peers/readline-node.ts'],
+  // hallpass's generate written by hand on node:crypto (generate only).
+  'hand-written generate node': [...NODE_FLAGS, 'bench/peers/generate-node.ts'],
   'echo node (floor)': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'echo'],
 } as const
+
+/** Which nodes take part in a workload: each peer only where it does the same work. */
+function takesPart(workload: string, node: string): boolean {
+  if (node === 'hand-written generate node') return workload === 'generate'
+  if (workload === 'generate') return node === 'hallpass' || node === 'fast-jwt node'
+  if (node === 'plain fast-jwt node') return workload === 'verify (distinct tokens)'
+  return true
+}
 
 export interface ThroughputRow {
   workload: string
@@ -87,7 +99,7 @@ export async function benchStdin(log: (line: string) => void = console.log, coun
   ]
   const rows: ThroughputRow[] = []
   for (const [workload, lines, envs] of workloads) {
-    const nodes = Object.entries(NODES).filter(([node]) => !(workload === 'generate' && node === 'echo node (floor)'))
+    const nodes = Object.entries(NODES).filter(([node]) => takesPart(workload, node))
     // Rounds alternate the nodes, so a noisy moment hits them all alike; the median counts.
     const rates = new Map<string, number[]>(nodes.map(([node]) => [node, []]))
     for (let round = 0; round < ROUNDS; round++) {

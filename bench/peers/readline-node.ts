@@ -1,0 +1,37 @@
+// fast-jwt behind the line protocol as a Node user would write it: readline for the lines,
+// JSON.parse and JSON.stringify, replies batched per turn of the event loop. The plain peer the
+// stdin node is held against (line-node.ts shares hallpass's own reading and writing instead).
+import { createInterface } from 'node:readline'
+import { createVerifier } from 'fast-jwt'
+
+const verifier = createVerifier({ key: process.env.HALLPASS_SECRET!, algorithms: ['HS256'], cache: false })
+let out: string[] = []
+let scheduled = false
+const flush = () => {
+  scheduled = false
+  process.stdout.write(out.join('\n') + '\n')
+  out = []
+}
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+lines.on('line', (line) => {
+  if (line === '') return
+  const message = JSON.parse(line)
+  const body = message.body
+  let reply: Record<string, unknown>
+  if (body.type === 'init') reply = { type: 'init_ok', in_reply_to: body.msg_id }
+  else {
+    try {
+      reply = { type: 'token_valid', in_reply_to: body.msg_id, payload: verifier(body.token) }
+    } catch (error) {
+      reply = { type: 'token_invalid', in_reply_to: body.msg_id, error: 'Invalid token', code: (error as { code?: string }).code }
+    }
+  }
+  out.push(JSON.stringify({ src: message.dest, dest: message.src, body: reply }))
+  if (!scheduled) {
+    scheduled = true
+    setImmediate(flush)
+  }
+})
+lines.on('close', () => {
+  if (out.length > 0) flush()
+})
