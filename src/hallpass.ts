@@ -7,7 +7,7 @@ import { resolveKeys } from './keys/resolve.ts'
 import type { FetchLike, JwksCache } from './keys/remote.ts'
 import { KeySelector } from './keys/ring.ts'
 import { checkTrustedIssuers, trustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
-import { MessageHandler, type HandlerOptions } from './protocol/handler.ts'
+import { MessageHandler, type HandlerOptions, type Operations } from './protocol/handler.ts'
 import { checkedNumber, checkedText } from './protocol/settings.ts'
 import { MemoryStore } from './store/memory.ts'
 import type { TokenStore } from './store/types.ts'
@@ -141,17 +141,24 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     now: () => Math.floor(clock() / 1000),
     trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance }),
   }
-  let defaultHandler: MessageHandler | undefined
-  const hp: Hallpass = {
-    issue: (claims) => issue(ctx, claims),
-    verify: (token) => verifyAccess(ctx, token),
-    refresh: (token) => refresh(ctx, token),
-    revoke: (token) => revoke(ctx, token),
-    revokeSubject: (sub) => revokeSubject(ctx, sub),
+  // What the handler runs: a synchronous result is handed on as it is (lib/maybe.ts).
+  const operations = {
+    issue: (claims: unknown) => issue(ctx, claims),
+    verify: (token: unknown) => verifyAccess(ctx, token),
+    refresh: (token: unknown) => refresh(ctx, token),
+    revoke: (token: unknown) => revoke(ctx, token),
+    revokeSubject: (sub: unknown) => revokeSubject(ctx, sub),
     inspect,
     jwks: () => ctx.published.map((key) => ({ ...key })),
-    handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),
-    handle: (message) => (defaultHandler ??= new MessageHandler(hp)).handle(message),
+  } satisfies Operations
+  let defaultHandler: MessageHandler | undefined
+  const hp: Hallpass = {
+    ...operations,
+    // The library's API is promises: a synchronous throw becomes a rejection.
+    issue: async (claims) => operations.issue(claims),
+    verify: async (token) => operations.verify(token),
+    handler: (handlerOptions) => new MessageHandler(operations, handlerOptions),
+    handle: (message) => (defaultHandler ??= new MessageHandler(operations)).handle(message),
   }
   return hp
 }

@@ -168,13 +168,22 @@ function utf8(text) {
   return utf8Encoder.encode(text);
 }
 
+// src/lib/maybe.ts
+function isPending(value) {
+  return typeof value?.then === "function";
+}
+function andThen(value, next) {
+  return isPending(value) ? Promise.resolve(value).then(next) : next(value);
+}
+
 // src/jws/sign.ts
 function encodeHeader(header) {
   return encodeText(JSON.stringify(header));
 }
-async function sign(encodedHeader, payload, signer) {
+function sign(encodedHeader, payload, signer) {
   const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`;
-  return `${signingInput}.${await signer.sign(signingInput)}`;
+  const signature = signer.sign(signingInput);
+  return isPending(signature) ? signature.then((done) => `${signingInput}.${done}`) : `${signingInput}.${signature}`;
 }
 
 // src/keys/algorithms.ts
@@ -1104,10 +1113,37 @@ var MessageHandler = class {
    * The reply to one parsed JSON value: an envelope for an envelope, a bare body for a bare body.
    * `null` when the value is not a JSON object at all (the transport reports that itself).
    * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
-   * where the `msg_id` (or `src`) itself is unusable. One async step per message: this function
-   * awaits the operation's own promise and nothing else.
+   * where the `msg_id` (or `src`) itself is unusable.
    */
   async handle(message) {
+    return this.#reply(message);
+  }
+  /**
+   * The reply as JSON text, for a transport to write: never throws, and never leaves a message
+   * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
+   * before it gets here) becomes an error 13 reply addressed like the request.
+   */
+  async respond(message) {
+    return this.respondNow(message);
+  }
+  /**
+   * `respond`, synchronous when the operation is (node:crypto, the memory store): the stdin node
+   * writes such a reply at once, a promise only where something is really awaited.
+   */
+  respondNow(message) {
+    let reply;
+    try {
+      reply = this.#reply(message);
+    } catch (error) {
+      reply = this.#internal(message, error);
+    }
+    if (!isPending(reply)) return this.#serialize(message, reply);
+    return reply.then(
+      (done) => this.#serialize(message, done),
+      (error) => this.#serialize(message, this.#internal(message, error))
+    );
+  }
+  #reply(message) {
     if (!isObject(message)) return null;
     const enveloped = "body" in message;
     const body = enveloped ? message.body : message;
@@ -1116,20 +1152,10 @@ var MessageHandler = class {
       return this.#address(message, errorBody(ERROR_CODES.malformedRequest, "msg_id must be a string or a number within \xB1(2^53 \u2212 1)"));
     }
     const answer = this.#check(message, enveloped, body) ?? this.#answer(body);
-    return this.#address(message, withReplyTo(msgId, answer instanceof Promise ? await answer : answer));
+    if (isPending(answer)) return answer.then((done) => this.#address(message, withReplyTo(msgId, done)));
+    return this.#address(message, withReplyTo(msgId, answer));
   }
-  /**
-   * The reply as JSON text, for a transport to write: never throws, and never leaves a message
-   * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
-   * before it gets here) becomes an error 13 reply addressed like the request.
-   */
-  async respond(message) {
-    let reply;
-    try {
-      reply = await this.handle(message);
-    } catch (error) {
-      reply = this.#internal(message, error);
-    }
+  #serialize(message, reply) {
     if (reply === null) return null;
     try {
       return { text: JSON.stringify(reply), reply };
@@ -1166,7 +1192,7 @@ var MessageHandler = class {
     }
     return void 0;
   }
-  /** The reply body (no in_reply_to yet); a promise only when an operation is under way. */
+  /** The reply body (no in_reply_to yet); a promise only when the operation is still under way. */
   #answer(body) {
     const { type } = body;
     if (typeof type !== "string") return errorBody(ERROR_CODES.malformedRequest, "type must be a string");
@@ -1182,7 +1208,7 @@ var MessageHandler = class {
     } catch (error) {
       return this.#failure(error);
     }
-    if (!(result instanceof Promise)) return operation.reply(result);
+    if (!isPending(result)) return operation.reply(result);
     return result.then(operation.reply, (error) => this.#failure(error));
   }
   /** A thrown error as a reply: token_invalid, a request error (12), the store away (11) or an internal failure (13). */
@@ -1590,16 +1616,17 @@ function checkEncodable(caller) {
 function tooLarge(limit) {
   return new RequestError(`payload too large: a token would exceed ${limit} characters`);
 }
-async function issue(ctx, claims) {
+function issue(ctx, claims) {
   const signer = accessSigner(ctx);
   const caller = callerClaims(claims, ctx);
   const family = randomId();
   const ms = ctx.issueClock.instant();
   const now = Math.floor(ms / 1e3);
   const current = nextRefreshToken(ctx, ms);
-  const tokens = await mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH);
-  await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now);
-  return tokens;
+  return andThen(
+    mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH),
+    (tokens) => andThen(ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens)
+  );
 }
 function accessSigner(ctx) {
   if (ctx.access === void 0) throw new VerifyOnlyError();
@@ -1609,25 +1636,27 @@ function nextRefreshToken(ctx, ms) {
   const iat = Math.floor(ms / 1e3);
   return { jti: timedId(ms), iat, exp: iat + ctx.refreshTtl };
 }
-async function mint(ctx, signer, caller, family, generation, refresh2, ms, limit = MAX_TOKEN_LENGTH) {
+function mint(ctx, signer, caller, family, generation, refresh2, ms, limit = MAX_TOKEN_LENGTH) {
   const registered = {};
   if (ctx.issuer !== void 0) registered.iss = ctx.issuer;
   if (ctx.audience !== void 0) registered.aud = ctx.audience;
   const now = Math.floor(ms / 1e3);
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) };
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
-  const [accessToken, refreshToken] = await Promise.all([
-    sign(signer.header, access, signer),
-    sign(ctx.refresh.header, refreshClaims, ctx.refresh)
-  ]);
-  if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit);
-  return {
-    access_token: accessToken,
-    token_type: "Bearer",
-    expires_in: ctx.accessTtl,
-    refresh_token: refreshToken,
-    refresh_expires_in: refresh2.exp - now
+  const accessToken = sign(signer.header, access, signer);
+  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh);
+  const tokenSet = (accessToken2, refreshToken2) => {
+    if (accessToken2.length > limit || refreshToken2.length > limit) throw tooLarge(limit);
+    return {
+      access_token: accessToken2,
+      token_type: "Bearer",
+      expires_in: ctx.accessTtl,
+      refresh_token: refreshToken2,
+      refresh_expires_in: refresh2.exp - now
+    };
   };
+  if (isPending(accessToken) || isPending(refreshToken)) return Promise.all([accessToken, refreshToken]).then(([a, r]) => tokenSet(a, r));
+  return tokenSet(accessToken, refreshToken);
 }
 
 // src/jwt/claims.ts
@@ -1700,25 +1729,33 @@ function afterSignature2(ctx, good, kind, expected, payload) {
   checkClaims(payload, ctx);
   return { kind, payload };
 }
-async function verifyAccess(ctx, token) {
+function verifyAccess(ctx, token) {
   const { cache } = ctx;
-  let payload = cache !== void 0 && typeof token === "string" ? cache.get(token) : void 0;
-  if (payload !== void 0) {
-    if (payload.exp <= ctx.now() - ctx.clockTolerance) {
-      cache.delete(token);
-      throw new TokenError("token_expired");
-    }
-    if (ctx.trusted !== void 0 && typeof payload.iss === "string" && ctx.trusted.has(payload.iss)) return payload;
-  } else {
-    const promised = verifyToken(ctx, token, "access");
-    const verified = "then" in promised ? await promised : promised;
-    payload = verified.payload;
-    if (cache !== void 0) cache.set(token, deepFreeze(payload));
-    if (verified.trusted) return payload;
+  const payload = cache !== void 0 && typeof token === "string" ? cache.get(token) : void 0;
+  if (payload === void 0) {
+    const verified = verifyToken(ctx, token, "access");
+    return isPending(verified) ? verified.then((done) => freshlyVerified(ctx, token, done)) : freshlyVerified(ctx, token, verified);
   }
+  if (payload.exp <= ctx.now() - ctx.clockTolerance) {
+    cache.delete(token);
+    throw new TokenError("token_expired");
+  }
+  if (ctx.trusted !== void 0 && typeof payload.iss === "string" && ctx.trusted.has(payload.iss)) return payload;
+  return unlessRevoked(ctx, payload);
+}
+function freshlyVerified(ctx, token, { payload, trusted }) {
+  if (ctx.cache !== void 0) ctx.cache.set(token, deepFreeze(payload));
+  if (trusted) return payload;
+  return unlessRevoked(ctx, payload);
+}
+function unlessRevoked(ctx, payload) {
   const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now());
-  if (revoked === true || revoked !== false && await revoked) throw new TokenError("token_revoked");
-  return payload;
+  if (revoked === false) return payload;
+  if (revoked === true) throw new TokenError("token_revoked");
+  return Promise.resolve(revoked).then((answer) => {
+    if (answer) throw new TokenError("token_revoked");
+    return payload;
+  });
 }
 function revocationQuery(payload) {
   const { jti, sub, iat } = payload;
@@ -1833,17 +1870,23 @@ async function createHallpass(options = {}) {
     now: () => Math.floor(clock() / 1e3),
     trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
   };
-  let defaultHandler;
-  const hp = {
+  const operations = {
     issue: (claims) => issue(ctx, claims),
     verify: (token) => verifyAccess(ctx, token),
     refresh: (token) => refresh(ctx, token),
     revoke: (token) => revoke(ctx, token),
     revokeSubject: (sub) => revokeSubject(ctx, sub),
     inspect,
-    jwks: () => ctx.published.map((key) => ({ ...key })),
-    handler: (handlerOptions) => new MessageHandler(hp, handlerOptions),
-    handle: (message) => (defaultHandler ??= new MessageHandler(hp)).handle(message)
+    jwks: () => ctx.published.map((key) => ({ ...key }))
+  };
+  let defaultHandler;
+  const hp = {
+    ...operations,
+    // The library's API is promises: a synchronous throw becomes a rejection.
+    issue: async (claims) => operations.issue(claims),
+    verify: async (token) => operations.verify(token),
+    handler: (handlerOptions) => new MessageHandler(operations, handlerOptions),
+    handle: (message) => (defaultHandler ??= new MessageHandler(operations)).handle(message)
   };
   return hp;
 }

@@ -1,10 +1,11 @@
 // Producing compact JWS: a protected header encoded once per key, then one signature per token.
 import { encodeText } from '../lib/base64url.ts'
+import { isPending, type Maybe } from '../lib/maybe.ts'
 import type { JsonObject } from './compact.ts'
 
 /** What signs: the base64url signature of a signing input. */
 export interface Signer {
-  sign(input: string): Promise<string> | string
+  sign(input: string): Maybe<string>
 }
 
 /** The encoded protected header, computed once per key and token type. */
@@ -12,8 +13,9 @@ export function encodeHeader(header: JsonObject): string {
   return encodeText(JSON.stringify(header))
 }
 
-/** Signs `payload` under a header already encoded by `encodeHeader`. */
-export async function sign(encodedHeader: string, payload: JsonObject, signer: Signer): Promise<string> {
+/** Signs `payload` under a header already encoded by `encodeHeader`; synchronous when the signer is. */
+export function sign(encodedHeader: string, payload: JsonObject, signer: Signer): Maybe<string> {
   const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`
-  return `${signingInput}.${await signer.sign(signingInput)}`
+  const signature = signer.sign(signingInput)
+  return isPending(signature) ? signature.then((done) => `${signingInput}.${done}`) : `${signingInput}.${signature}`
 }

@@ -2,6 +2,7 @@
 // or a JWK Set of access keys (HALLPASS_KEYS) with HS256 refresh keys of their own.
 import { ConfigError } from '../errors.ts'
 import { encode } from '../lib/base64url.ts'
+import type { Maybe } from '../lib/maybe.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import { encodeHeader } from '../jws/sign.ts'
 import type { Algorithm } from './algorithms.ts'
@@ -13,7 +14,7 @@ import { deriveRefreshSecret, parseSecret, randomSecret, sameBytes, type SecretM
 /** A key that signs, with the protected header its tokens carry (encoded once). */
 export interface SigningKey {
   header: string
-  sign(input: string): Promise<string> | string
+  sign(input: string): Maybe<string>
 }
 
 export interface KeyOptions {

@@ -2,7 +2,8 @@
 // handled as they arrive and answered as they finish; stdout carries protocol lines only.
 import { isAscii, isUtf8 } from 'node:buffer'
 import type { Readable, Writable } from 'node:stream'
-import type { MessageHandler } from '../protocol/handler.ts'
+import { isPending } from '../lib/maybe.ts'
+import type { MessageHandler, SerializedReply } from '../protocol/handler.ts'
 import { SETTINGS } from '../protocol/settings.ts'
 import { LineSplitter } from './lines.ts'
 import { LineWriter } from './writer.ts'
@@ -51,13 +52,16 @@ export function serve(handler: MessageHandler, options: ServeOptions): Server {
   }
   output.on('drain', maybeResume)
 
-  async function answer(value: unknown, n: number): Promise<void> {
+  function write(response: SerializedReply | null, n: number): void {
+    if (response === null) log(`line ${n} ignored: not a JSON object`)
+    else writer.write(response.text)
+  }
+
+  /** A reply still under way (WebCrypto, a database): counted in flight until it is written. */
+  async function writeLater(response: Promise<SerializedReply | null>, n: number): Promise<void> {
     inFlight++
     try {
-      // respond() never throws: a message with a msg_id always gets exactly one reply line.
-      const response = await handler.respond(value)
-      if (response === null) log(`line ${n} ignored: not a JSON object`)
-      else writer.write(response.text)
+      write(await response, n)
     } finally {
       inFlight--
       if (input.isPaused()) maybeResume()
@@ -65,20 +69,24 @@ export function serve(handler: MessageHandler, options: ServeOptions): Server {
     }
   }
 
-  function onLine(bytes: Buffer): void {
+  function onLine(line: string | Buffer): void {
     const n = ++lineNumber
     let value: unknown
+    let text: string | undefined
     try {
-      // isUtf8 is a native check; only then is the line turned into a string.
-      if (!isUtf8(bytes)) throw new TypeError('not UTF-8')
-      const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
-      if (text.trim() === '') return
+      // isUtf8 is a native check; only then are a line's bytes turned into a string.
+      if (typeof line !== 'string' && !isUtf8(line)) throw new TypeError('not UTF-8')
+      text = typeof line === 'string' ? line : line.toString(isAscii(line) ? 'latin1' : 'utf8')
       value = JSON.parse(text)
     } catch {
-      log(`line ${n} ignored: not valid UTF-8 JSON`)
+      // A blank line is no message, and not worth a word.
+      if (text === undefined || text.trim() !== '') log(`line ${n} ignored: not valid UTF-8 JSON`)
       return
     }
-    void answer(value, n)
+    // respondNow() never throws: a message with a msg_id always gets exactly one reply line.
+    const response = handler.respondNow(value)
+    if (isPending(response)) void writeLater(response, n)
+    else write(response, n)
     if (paused()) input.pause()
   }
 

@@ -3,14 +3,18 @@
 import { HallpassError, RequestError, StoreUnavailableError, TokenError, VerifyOnlyError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
+import { isPending, type Maybe } from '../lib/maybe.ts'
 
-/** What the handler dispatches to: the operations of a hallpass instance (createHallpass). */
+/**
+ * What the handler dispatches to: the operations of a hallpass instance (createHallpass). Each may
+ * return its result or a promise of it, and may throw.
+ */
 export interface Operations {
-  issue(claims: unknown): Promise<unknown>
-  verify(token: unknown): Promise<unknown>
-  refresh(refreshToken: unknown): Promise<unknown>
-  revoke(token: unknown): Promise<unknown>
-  revokeSubject(sub: unknown): Promise<unknown>
+  issue(claims: unknown): Maybe<unknown>
+  verify(token: unknown): Maybe<unknown>
+  refresh(refreshToken: unknown): Maybe<unknown>
+  revoke(token: unknown): Maybe<unknown>
+  revokeSubject(sub: unknown): Maybe<unknown>
   inspect(token: unknown): unknown
   jwks(): unknown
 }
@@ -117,19 +121,10 @@ export class MessageHandler {
    * The reply to one parsed JSON value: an envelope for an envelope, a bare body for a bare body.
    * `null` when the value is not a JSON object at all (the transport reports that itself).
    * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
-   * where the `msg_id` (or `src`) itself is unusable. One async step per message: this function
-   * awaits the operation's own promise and nothing else.
+   * where the `msg_id` (or `src`) itself is unusable.
    */
   async handle(message: unknown): Promise<JsonObject | null> {
-    if (!isObject(message)) return null
-    const enveloped = 'body' in message
-    const body = enveloped ? message.body : message
-    const msgId = isObject(body) ? body.msg_id : undefined
-    if (msgId !== undefined && !isUsableMsgId(msgId)) {
-      return this.#address(message, errorBody(ERROR_CODES.malformedRequest, 'msg_id must be a string or a number within ±(2^53 − 1)'))
-    }
-    const answer = this.#check(message, enveloped, body) ?? this.#answer(body as JsonObject)
-    return this.#address(message, withReplyTo(msgId, answer instanceof Promise ? await answer : answer))
+    return this.#reply(message)
   }
 
   /**
@@ -138,12 +133,41 @@ export class MessageHandler {
    * before it gets here) becomes an error 13 reply addressed like the request.
    */
   async respond(message: unknown): Promise<SerializedReply | null> {
-    let reply: JsonObject | null
+    return this.respondNow(message)
+  }
+
+  /**
+   * `respond`, synchronous when the operation is (node:crypto, the memory store): the stdin node
+   * writes such a reply at once, a promise only where something is really awaited.
+   */
+  respondNow(message: unknown): Maybe<SerializedReply | null> {
+    let reply: Maybe<JsonObject | null>
     try {
-      reply = await this.handle(message)
+      reply = this.#reply(message)
     } catch (error) {
       reply = this.#internal(message, error)
     }
+    if (!isPending(reply)) return this.#serialize(message, reply)
+    return reply.then(
+      (done) => this.#serialize(message, done),
+      (error: unknown) => this.#serialize(message, this.#internal(message, error)),
+    )
+  }
+
+  #reply(message: unknown): Maybe<JsonObject | null> {
+    if (!isObject(message)) return null
+    const enveloped = 'body' in message
+    const body = enveloped ? message.body : message
+    const msgId = isObject(body) ? body.msg_id : undefined
+    if (msgId !== undefined && !isUsableMsgId(msgId)) {
+      return this.#address(message, errorBody(ERROR_CODES.malformedRequest, 'msg_id must be a string or a number within ±(2^53 − 1)'))
+    }
+    const answer = this.#check(message, enveloped, body) ?? this.#answer(body as JsonObject)
+    if (isPending(answer)) return answer.then((done) => this.#address(message, withReplyTo(msgId, done)))
+    return this.#address(message, withReplyTo(msgId, answer))
+  }
+
+  #serialize(message: unknown, reply: JsonObject | null): SerializedReply | null {
     if (reply === null) return null
     try {
       return { text: JSON.stringify(reply), reply }
@@ -184,8 +208,8 @@ export class MessageHandler {
     return undefined
   }
 
-  /** The reply body (no in_reply_to yet); a promise only when an operation is under way. */
-  #answer(body: JsonObject): JsonObject | Promise<JsonObject> {
+  /** The reply body (no in_reply_to yet); a promise only when the operation is still under way. */
+  #answer(body: JsonObject): Maybe<JsonObject> {
     const { type } = body
     if (typeof type !== 'string') return errorBody(ERROR_CODES.malformedRequest, 'type must be a string')
     if (type === 'init') return this.#init(body)
@@ -200,7 +224,7 @@ export class MessageHandler {
     } catch (error) {
       return this.#failure(error)
     }
-    if (!(result instanceof Promise)) return operation.reply(result)
+    if (!isPending(result)) return operation.reply(result)
     return result.then(operation.reply, (error: unknown) => this.#failure(error))
   }
 

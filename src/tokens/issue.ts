@@ -3,6 +3,7 @@ import type { SigningKey } from '../keys/resolve.ts'
 import { MAX_TOKEN_LENGTH, type JsonObject } from '../jws/compact.ts'
 import { sign } from '../jws/sign.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
+import { andThen, isPending, type Maybe } from '../lib/maybe.ts'
 import { randomId, timedId } from '../lib/random.ts'
 import type { CurrentToken } from '../store/types.ts'
 import type { Context } from './context.ts'
@@ -70,17 +71,17 @@ function tooLarge(limit: number): RequestError {
   return new RequestError(`payload too large: a token would exceed ${limit} characters`)
 }
 
-/** Issues an access token and the first refresh token of a new family. */
-export async function issue(ctx: Context, claims: unknown): Promise<TokenSet> {
+/** Issues an access token and the first refresh token of a new family; synchronous when signing and the store are. */
+export function issue(ctx: Context, claims: unknown): Maybe<TokenSet> {
   const signer = accessSigner(ctx)
   const caller = callerClaims(claims, ctx)
   const family = randomId()
   const ms = ctx.issueClock.instant()
   const now = Math.floor(ms / 1000)
   const current = nextRefreshToken(ctx, ms)
-  const tokens = await mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH)
-  await ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now)
-  return tokens
+  return andThen(mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH), (tokens) =>
+    andThen(ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens),
+  )
 }
 
 /** The key that signs access tokens; a verify-only node has none (error 10). */
@@ -102,23 +103,25 @@ export function nextRefreshToken(ctx: Context, ms: number): CurrentToken {
  * same refresh token, which is how the reuse interval hands a racing client its successor.
  * Both tokens must fit `limit` (tighter at issue than at refresh: see REFRESH_HEADROOM).
  */
-export async function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, ms: number, limit = MAX_TOKEN_LENGTH): Promise<TokenSet> {
+export function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, ms: number, limit = MAX_TOKEN_LENGTH): Maybe<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
   const now = Math.floor(ms / 1000)
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) }
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
-  const [accessToken, refreshToken] = await Promise.all([
-    sign(signer.header, access, signer),
-    sign(ctx.refresh.header, refreshClaims, ctx.refresh),
-  ])
-  if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
-  return {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: ctx.accessTtl,
-    refresh_token: refreshToken,
-    refresh_expires_in: refresh.exp - now,
+  const accessToken = sign(signer.header, access, signer)
+  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh)
+  const tokenSet = (accessToken: string, refreshToken: string): TokenSet => {
+    if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ctx.accessTtl,
+      refresh_token: refreshToken,
+      refresh_expires_in: refresh.exp - now,
+    }
   }
+  if (isPending(accessToken) || isPending(refreshToken)) return Promise.all([accessToken, refreshToken]).then(([a, r]) => tokenSet(a, r))
+  return tokenSet(accessToken, refreshToken)
 }

@@ -6,6 +6,7 @@ import { deepFreeze } from './cache.ts'
 import type { RevocationQuery } from '../store/types.ts'
 import type { Context, Verified, VerifyContext } from './context.ts'
 import { verifyTrusted } from './trusted.ts'
+import { isPending, type Maybe } from '../lib/maybe.ts'
 
 export type { Verified } from './context.ts'
 
@@ -45,29 +46,42 @@ function afterSignature(ctx: VerifyContext, good: boolean, kind: TokenKind | 'ot
   return { kind, payload }
 }
 
-/** Verifies an access token, revocation included, and returns all its claims. */
-export async function verifyAccess(ctx: Context, token: unknown): Promise<JsonObject> {
+/**
+ * Verifies an access token, revocation included, and returns all its claims. Synchronous (it
+ * returns or throws) when the key's check and the store's answer are; a promise otherwise.
+ */
+export function verifyAccess(ctx: Context, token: unknown): Maybe<JsonObject> {
   const { cache } = ctx
-  let payload = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined
-  if (payload !== undefined) {
-    // Signature, kind, nbf, iss and aud passed when it was cached and cannot change; exp can.
-    if ((payload.exp as number) <= ctx.now() - ctx.clockTolerance) {
-      cache!.delete(token as string)
-      throw new TokenError('token_expired')
-    }
-    if (ctx.trusted !== undefined && typeof payload.iss === 'string' && ctx.trusted.has(payload.iss)) return payload
-  } else {
-    const promised = verifyToken(ctx, token, 'access')
-    const verified = 'then' in promised ? await promised : promised
-    payload = verified.payload
-    if (cache !== undefined) cache.set(token as string, deepFreeze(payload))
-    // Another issuer's token: this node neither issued it nor can revoke it (subjects are per
-    // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's.
-    if (verified.trusted) return payload
+  const payload = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined
+  if (payload === undefined) {
+    const verified = verifyToken(ctx, token, 'access')
+    return isPending(verified) ? verified.then((done) => freshlyVerified(ctx, token as string, done)) : freshlyVerified(ctx, token as string, verified)
   }
+  // Signature, kind, nbf, iss and aud passed when it was cached and cannot change; exp can.
+  if ((payload.exp as number) <= ctx.now() - ctx.clockTolerance) {
+    cache!.delete(token as string)
+    throw new TokenError('token_expired')
+  }
+  if (ctx.trusted !== undefined && typeof payload.iss === 'string' && ctx.trusted.has(payload.iss)) return payload
+  return unlessRevoked(ctx, payload)
+}
+
+function freshlyVerified(ctx: Context, token: string, { payload, trusted }: Verified): Maybe<JsonObject> {
+  if (ctx.cache !== undefined) ctx.cache.set(token, deepFreeze(payload))
+  // Another issuer's token: this node neither issued it nor can revoke it (subjects are per
+  // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's.
+  if (trusted) return payload
+  return unlessRevoked(ctx, payload)
+}
+
+function unlessRevoked(ctx: Context, payload: JsonObject): Maybe<JsonObject> {
   const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now())
-  if (revoked === true || (revoked !== false && (await revoked))) throw new TokenError('token_revoked')
-  return payload
+  if (revoked === false) return payload
+  if (revoked === true) throw new TokenError('token_revoked')
+  return Promise.resolve(revoked).then((answer) => {
+    if (answer) throw new TokenError('token_revoked')
+    return payload
+  })
 }
 
 /** The store's one revocation question about a verified token. */

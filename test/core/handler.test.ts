@@ -1,7 +1,9 @@
 // The message handler's own guarantees, beneath any transport: bounded nesting, and exactly one
 // reply text for every message with a msg_id, even when a reply cannot be serialized.
 import { describe, expect, it } from 'vitest'
-import { MessageHandler, type Hallpass } from '../../src/index.ts'
+import { createHallpass, MessageHandler, type Hallpass } from '../../src/index.ts'
+import { nodeCrypto } from '../../src/node/crypto.ts'
+import type { SerializedReply } from '../../src/protocol/handler.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../../src/lib/json.ts'
 
 const nested = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels))
@@ -47,5 +49,38 @@ describe('MessageHandler.respond', () => {
   it('gives null for what is not a JSON object, as handle does', async () => {
     expect(await handler.respond([1])).toBeNull()
     expect(await handler.respond('x')).toBeNull()
+  })
+})
+
+describe('MessageHandler.respondNow', () => {
+  const SECRET = 'respond-now-secret-respond-now-secret!!'
+  const verifyLine = (token: string) => ({ type: 'verify_token', msg_id: 1, token })
+
+  it('answers at once when every step is synchronous (node:crypto, the memory store), with the reply respond gives', async () => {
+    const hp = await createHallpass({ secret: SECRET, crypto: nodeCrypto })
+    const handler = hp.handler()
+    const { access_token } = await hp.issue({ sub: 'alice' })
+    for (const message of [verifyLine(access_token), verifyLine('not.a.token'), { type: 'generate_access_token', msg_id: 2, payload: { sub: 'bob' } }, { type: 'nope', msg_id: 3 }]) {
+      const now = handler.respondNow(message)
+      expect(now).not.toBeInstanceOf(Promise)
+      expect(JSON.parse((now as SerializedReply).text).type).toBe(JSON.parse((await handler.respond(message))!.text).type)
+    }
+    expect(JSON.parse((handler.respondNow(verifyLine(access_token)) as SerializedReply).text)).toMatchObject({ type: 'token_valid', in_reply_to: 1, payload: { sub: 'alice' } })
+  })
+  it('hands back a promise where something is awaited (WebCrypto), and the same reply', async () => {
+    const hp = await createHallpass({ secret: SECRET })
+    const { access_token } = await hp.issue({ sub: 'alice' })
+    const later = hp.handler().respondNow(verifyLine(access_token))
+    expect(later).toBeInstanceOf(Promise)
+    expect(JSON.parse((await later)!.text)).toMatchObject({ type: 'token_valid', payload: { sub: 'alice' } })
+  })
+  it('keeps the library API asynchronous: a bad token rejects, it never throws', async () => {
+    const hp = await createHallpass({ secret: SECRET, crypto: nodeCrypto })
+    const verifying = hp.verify('not.a.token')
+    expect(verifying).toBeInstanceOf(Promise)
+    await expect(verifying).rejects.toMatchObject({ code: 'malformed_token' })
+    const issuing = hp.issue({ sub: '' })
+    expect(issuing).toBeInstanceOf(Promise)
+    await expect(issuing).rejects.toThrow('payload.sub must be a non-empty string')
   })
 })
