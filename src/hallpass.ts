@@ -7,6 +7,7 @@ import { resolveKeys } from './keys/resolve.ts'
 import type { FetchLike, JwksCache } from './keys/remote.ts'
 import { KeySelector } from './keys/ring.ts'
 import { checkTrustedIssuers, trustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
+import { promised } from './lib/maybe.ts'
 import { MessageHandler, type HandlerOptions, type Operations } from './protocol/handler.ts'
 import { checkedNumber, checkedText } from './protocol/settings.ts'
 import { MemoryStore } from './store/memory.ts'
@@ -155,8 +156,8 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const hp: Hallpass = {
     ...operations,
     // The library's API is promises: a synchronous throw becomes a rejection.
-    issue: async (claims) => operations.issue(claims),
-    verify: async (token) => operations.verify(token),
+    issue: (claims) => promised(() => operations.issue(claims)),
+    verify: (token) => promised(() => operations.verify(token)),
     handler: (handlerOptions) => new MessageHandler(operations, handlerOptions),
     handle: (message) => (defaultHandler ??= new MessageHandler(operations)).handle(message),
   }

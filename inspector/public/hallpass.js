@@ -142,8 +142,9 @@ function encodeText(text) {
 var STRICT_ALPHABET = /^[A-Za-z0-9_-]*$/;
 var NON_ASCII = /[\x80-\xff]/;
 var fromBase64 = Uint8Array.fromBase64;
+var NATIVE_ABOVE = 512;
 function decodeText(text) {
-  if (fromBase64 !== void 0) {
+  if (fromBase64 !== void 0 && text.length > NATIVE_ABOVE) {
     let bytes2;
     try {
       bytes2 = fromBase64(text, { alphabet: "base64url", lastChunkHandling: "loose" });
@@ -174,6 +175,13 @@ function isPending(value) {
 }
 function andThen(value, next) {
   return isPending(value) ? Promise.resolve(value).then(next) : next(value);
+}
+function promised(run) {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 // src/jws/sign.ts
@@ -256,7 +264,8 @@ var webCrypto = {
     const verifyKey = await crypto.subtle.importKey("jwk", symmetric ? jwk.private : jwk.public, importParams, false, ["verify"]);
     const signKey = jwk.private === void 0 ? void 0 : await crypto.subtle.importKey("jwk", jwk.private, importParams, false, ["sign"]);
     const ops = {
-      async verify(input, signature) {
+      // Not async: subtle.verify's own promise is handed on, not wrapped in another one.
+      verify(input, signature) {
         let bytes;
         try {
           bytes = decode(signature);
@@ -1115,16 +1124,16 @@ var MessageHandler = class {
    * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
    * where the `msg_id` (or `src`) itself is unusable.
    */
-  async handle(message) {
-    return this.#reply(message);
+  handle(message) {
+    return promised(() => this.#reply(message));
   }
   /**
    * The reply as JSON text, for a transport to write: never throws, and never leaves a message
    * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
    * before it gets here) becomes an error 13 reply addressed like the request.
    */
-  async respond(message) {
-    return this.respondNow(message);
+  respond(message) {
+    return promised(() => this.respondNow(message));
   }
   /**
    * `respond`, synchronous when the operation is (node:crypto, the memory store): the stdin node
@@ -1883,8 +1892,8 @@ async function createHallpass(options = {}) {
   const hp = {
     ...operations,
     // The library's API is promises: a synchronous throw becomes a rejection.
-    issue: async (claims) => operations.issue(claims),
-    verify: async (token) => operations.verify(token),
+    issue: (claims) => promised(() => operations.issue(claims)),
+    verify: (token) => promised(() => operations.verify(token)),
     handler: (handlerOptions) => new MessageHandler(operations, handlerOptions),
     handle: (message) => (defaultHandler ??= new MessageHandler(operations)).handle(message)
   };

@@ -82,7 +82,8 @@ export const webCrypto: CryptoProvider = {
     const verifyKey = await crypto.subtle.importKey('jwk', symmetric ? jwk.private! : jwk.public, importParams, false, ['verify'])
     const signKey = jwk.private === undefined ? undefined : await crypto.subtle.importKey('jwk', jwk.private, importParams, false, ['sign'])
     const ops: KeyOps = {
-      async verify(input, signature) {
+      // Not async: subtle.verify's own promise is handed on, not wrapped in another one.
+      verify(input, signature) {
         let bytes: Uint8Array<ArrayBuffer>
         try {
           bytes = decode(signature)

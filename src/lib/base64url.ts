@@ -83,13 +83,20 @@ type Base64Bytes = Uint8Array & { toBase64(options: { alphabet: 'base64url'; omi
 const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: { alphabet: 'base64url'; lastChunkHandling: 'loose' }) => Base64Bytes }).fromBase64
 
 /**
- * Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. Where the
- * runtime has `Uint8Array.fromBase64`, it decodes natively and strictness is a round trip: only
- * the one canonical spelling of the bytes encodes back to the input (no padding, no whitespace,
- * no stray bits, no `+` or `/`). Elsewhere the checks come first, then the platform's `atob`.
+ * Segments longer than this decode natively (below). Shorter ones, most tokens' payloads, are
+ * faster checked by regular expression and handed to `atob`: measured in workerd, a 150-character
+ * payload takes 2.0 µs that way against 2.9 µs by the round trip; at 8 KiB, 29 µs against 8.9 µs.
+ */
+const NATIVE_ABOVE = 512
+
+/**
+ * Decodes base64url into text; throws TypeError on invalid base64url or invalid UTF-8. A long
+ * segment, where the runtime has `Uint8Array.fromBase64`, is decoded natively and strictness is a
+ * round trip: only the one canonical spelling of the bytes encodes back to the input (no padding,
+ * no whitespace, no stray bits, no `+` or `/`). Otherwise the checks come first, then `atob`.
  */
 export function decodeText(text: string): string {
-  if (fromBase64 !== undefined) {
+  if (fromBase64 !== undefined && text.length > NATIVE_ABOVE) {
     let bytes: Base64Bytes
     try {
       bytes = fromBase64(text, { alphabet: 'base64url', lastChunkHandling: 'loose' })

@@ -14,3 +14,15 @@ export function isPending<T>(value: Maybe<T>): value is Promise<T> {
 export function andThen<T, U>(value: Maybe<T>, next: (value: T) => Maybe<U>): Maybe<U> {
   return isPending(value) ? Promise.resolve(value).then(next) : next(value)
 }
+
+/**
+ * `run()` as a promise, its throw as a rejection: for the library's promise API. A promise comes
+ * back as it is (an async wrapper would add two microtasks to adopt it: WebCrypto's path).
+ */
+export function promised<T>(run: () => Maybe<T>): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}

@@ -3,7 +3,7 @@
 import { HallpassError, RequestError, StoreUnavailableError, TokenError, VerifyOnlyError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../lib/json.ts'
-import { isPending, type Maybe } from '../lib/maybe.ts'
+import { isPending, promised, type Maybe } from '../lib/maybe.ts'
 
 /**
  * What the handler dispatches to: the operations of a hallpass instance (createHallpass). Each may
@@ -123,8 +123,8 @@ export class MessageHandler {
    * Every error reply carries the request's `in_reply_to` and, in an envelope, its `dest`, except
    * where the `msg_id` (or `src`) itself is unusable.
    */
-  async handle(message: unknown): Promise<JsonObject | null> {
-    return this.#reply(message)
+  handle(message: unknown): Promise<JsonObject | null> {
+    return promised(() => this.#reply(message))
   }
 
   /**
@@ -132,8 +132,8 @@ export class MessageHandler {
    * with a `msg_id` unanswered. A reply that cannot be serialized (a bug: every input is bounded
    * before it gets here) becomes an error 13 reply addressed like the request.
    */
-  async respond(message: unknown): Promise<SerializedReply | null> {
-    return this.respondNow(message)
+  respond(message: unknown): Promise<SerializedReply | null> {
+    return promised(() => this.respondNow(message))
   }
 
   /**

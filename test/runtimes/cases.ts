@@ -7,7 +7,7 @@ import rfc7515a3 from '../fixtures/conformance/rfc7515-a3.json' with { type: 'js
 import rfc8037a4 from '../fixtures/conformance/rfc8037-a4.json' with { type: 'json' }
 import { ALGS, keySet, makeKeys, publicOf, REFRESH_SECRET } from '../support/keys.ts'
 import { Hono } from 'hono'
-import { encode } from '../../src/lib/base64url.ts'
+import { decodeText, encode, encodeText } from '../../src/lib/base64url.ts'
 import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
 import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/index.ts'
 import { matches } from '../protocol/match.ts'
@@ -275,6 +275,31 @@ for (const [label, makeToken, code] of ATTACKS) {
     equal(reply, { type: 'token_invalid', in_reply_to: 1, error: TOKEN_ERRORS[code as keyof typeof TOKEN_ERRORS], code }, 'reply')
   })
 }
+
+test('base64url: short and long segments (two decoding paths where the runtime has Uint8Array.fromBase64) are equally strict', async () => {
+  for (const text of ['{"sub":"u"}', `{"sub":"${'x'.repeat(2000)}"}`, `{"name":"${'Zoë 🎟 '.repeat(200)}"}`]) {
+    for (const extra of ['', 'a', 'ab']) {
+      const segment = encodeText(text + extra)
+      equal(decodeText(segment), text + extra, `decoding ${segment.length} characters`)
+      // The last character with stray bits set, where the length leaves any.
+      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(segment.at(-1)!)
+      const strays = segment.length % 4 === 2 ? 0x0f : segment.length % 4 === 3 ? 0x03 : 0
+      const spoiled = [segment + '=', ` ${segment}`, segment.slice(0, 7) + '+' + segment.slice(8), segment.slice(0, 7) + '/' + segment.slice(8), segment.slice(0, 9) + '\n' + segment.slice(9)]
+      // One character more leaves a single character over, which no length of base64url does.
+      if (segment.length % 4 === 0) spoiled.push(segment + 'A')
+      if (strays !== 0) spoiled.push(segment.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | strays]!)
+      for (const bad of spoiled) {
+        let refused = false
+        try {
+          decodeText(bad)
+        } catch {
+          refused = true
+        }
+        ok(refused, `a spoiled ${bad.length}-character segment was refused`)
+      }
+    }
+  }
+})
 
 test('attack: the sanity token of the catalogue verifies', async () => {
   const hp = await createHallpass({ secret: SECRET })
