@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   const workerd = args.only.has('workerd') ? await part('workerd: core verify and sign', async () => (await import('./workerd.ts')).benchWorkerd(log, { quick: args.quick })) : skipped
   const trusted = args.only.has('trusted') ? await part('Node: trusted-issuer verify', () => benchTrusted(log, { quick: args.quick })) : skipped
   const sweep = args.only.has('sweep') ? await part('Node: the memory store at a million families', () => benchSweep(log, args.quick ? 100_000 : 1_000_000)) : skipped
-  const stdin = args.only.has('stdin') ? await part('stdin node: whole processes', () => (args.quick ? benchStdin(log, 10_000, 100_000) : benchStdin(log))) : skipped
+  const stdin = args.only.has('stdin') ? await part('stdin node: whole processes', () => (args.quick ? benchStdin(log, 4_000, 100_000, 5) : benchStdin(log))) : skipped
   const stores = args.only.has('stores') ? await part('stdin node: stores', () => benchStores(log, { quick: args.quick })) : skipped
   const memory = args.only.has('memory') ? await part('stdin node: peak RSS as it is fed', () => benchMemory(log, args.quick ? 100_000 : 1_000_000)) : skipped
   const http = args.only.has('http')
@@ -236,11 +236,11 @@ async function main(): Promise<void> {
     }
   }
   if (typeof stdin !== 'string') {
-    const rate = (node: string) => stdin.rows.find((r) => r.workload === 'verify (distinct tokens)' && r.node === node)?.messagesPerSecond
-    goals.push(goal('stdin node verify throughput vs the fast-jwt node (the same line I/O as hallpass)', ratio(rate('hallpass'), rate('fast-jwt node')), '≥ 1.15×', (v) => v >= 1.15))
-    goals.push(goal('stdin node verify throughput vs the plain fast-jwt node (readline, JSON, batched replies)', ratio(rate('hallpass'), rate('plain fast-jwt node')), '≥ 1.4×', (v) => v >= 1.4))
-    const generate = (node: string) => stdin.rows.find((r) => r.workload === 'generate' && r.node === node)?.messagesPerSecond
-    goals.push(goal('stdin node generate throughput vs the hand-written node:crypto generate node', ratio(generate('hallpass'), generate('hand-written generate node')), '≥ 1.0×', (v) => v >= 1))
+    // Paired by round (ThroughputRow.relativeToHallpass): hallpass's rate over the peer's.
+    const ahead = (workload: string, node: string) => ratio(1, stdin.rows.find((r) => r.workload === workload && r.node === node)?.relativeToHallpass)
+    goals.push(goal('stdin node verify throughput vs the fast-jwt node (the same line I/O as hallpass)', ahead('verify (distinct tokens)', 'fast-jwt node'), '≥ 1.15×', (v) => v >= 1.15))
+    goals.push(goal('stdin node verify throughput vs the plain fast-jwt node (readline, JSON, batched replies)', ahead('verify (distinct tokens)', 'plain fast-jwt node'), '≥ 1.4×', (v) => v >= 1.4))
+    goals.push(goal('stdin node generate throughput vs the hand-written node:crypto generate node', ahead('generate', 'hand-written generate node'), '≥ 1.0×', (v) => v >= 1))
     goals.push(goal(`stdin node peak RSS over ${stdin.memoryMessages.toLocaleString('en')} messages`, stdin.peakRssMb, '< 100 MB', (v) => v < 100, ' MB'))
   }
   if (typeof trusted !== 'string') {
@@ -251,7 +251,9 @@ async function main(): Promise<void> {
   }
   if (typeof sweep !== 'string') {
     const at = `${sweep.families.toLocaleString('en')} families`
-    goals.push(goal(`memory store at ${at}: longest call without a GC in it (the store's own work)`, sweep.maxWithoutGcMs, '≤ 2 ms', (v) => v <= 2, ' ms'))
+    // The machine's own stalls hit the small store's calls as often: only a pause beyond them is the store's.
+    const allowed = Math.max(2, sweep.control.maxWithoutGcMs)
+    goals.push(goal(`memory store at ${at}: longest call without a GC in it (${sweep.over2MsWithoutGc} over 2 ms), beside the same calls on ${sweep.control.families.toLocaleString('en')} families (longest ${sweep.control.maxWithoutGcMs.toFixed(2)} ms, ${sweep.control.over2MsWithoutGc} over 2 ms)`, sweep.maxWithoutGcMs, `≤ 2 ms, or no longer than at ${sweep.control.families.toLocaleString('en')} families`, (v) => v <= allowed, ' ms'))
     goals.push(context(`memory store at ${at}: longest call, GC included (p99.9 ${sweep.p999Ms.toFixed(3)} ms; ${sweep.over2Ms} of ${sweep.calls.toLocaleString('en')} calls over 2 ms)`, sweep.maxMs, 'V8 collecting a heap of a million entries', ' ms'))
   }
   if (typeof stores !== 'string') {
@@ -277,10 +279,9 @@ async function main(): Promise<void> {
   let stdinSection: string
   if (typeof stdin === 'string') stdinSection = stdin
   else {
-    const lines = ['| workload | node | messages/s | relative to hallpass |', '| --- | --- | ---: | ---: |']
+    const lines = ['| workload | node | messages/s | relative to hallpass, round by round |', '| --- | --- | ---: | ---: |']
     for (const row of stdin.rows) {
-      const base = stdin.rows.find((r) => r.workload === row.workload && r.node === 'hallpass')!.messagesPerSecond
-      lines.push(`| ${row.workload} | ${row.node} | ${Math.round(row.messagesPerSecond).toLocaleString('en')} | ${(row.messagesPerSecond / base).toFixed(2)}× |`)
+      lines.push(`| ${row.workload} | ${row.node} | ${Math.round(row.messagesPerSecond).toLocaleString('en')} | ${row.relativeToHallpass.toFixed(2)}× |`)
     }
     lines.push('', `Peak RSS of the hallpass node over ${stdin.memoryMessages.toLocaleString('en')} verify messages: **${stdin.peakRssMb.toFixed(0)} MB**.`)
     stdinSection = lines.join('\n')
@@ -368,15 +369,23 @@ per message, which the fast-jwt node does not.
   bench worker runs N operations per request and this side times requests with n = N and n = 0
   from outside: (median(N) − median(0)) / N over ${args.quick ? 3 : 9} rounds, N chosen per case for about
   80 ms of work.
-- **stdin node** (\`bench/stdin.ts\`): whole processes fed over a pipe, timed from the first message
-  to the last reply (${args.quick ? '10 000' : '100 000'} messages; the median of three rounds that alternate the nodes), with
-  distinct tokens per message; the same protocol node built on fast-jwt,
-  and an echo node (JSON parse and reply, no crypto) as the floor. Peak RSS is VmHWM from /proc.
+- **stdin node** (\`bench/stdin.ts\`): whole processes fed over pipes. The nodes of a workload run
+  side by side, and batches of ${args.quick ? '4 000' : '20 000'} messages (half as many for generate) go to one
+  after the other, ${args.quick ? 5 : 15} times after ${2} warm-up batches, the order alternating; each batch is
+  timed from its first message to its last reply. Verify tokens are distinct within a batch. The
+  peers: the same protocol node built on fast-jwt, the plain fast-jwt node (readline), a
+  hand-written node:crypto generate node, and an echo node (JSON parse and reply, no crypto) as
+  the floor. A rate is the median over the batches; a ratio is taken batch by batch (each peer's
+  batch against the hallpass batch beside it in time), then the median: this machine's speed
+  moves by a quarter within seconds. Peak RSS is VmHWM from /proc.
 - **trusted issuers** (\`bench/trusted.ts\`): \`Hallpass.verify\` of a trusted issuer's token (its JWK
   Set in memory: the steady state) against a token of the same algorithm under a local key.
 - **memory store** (\`bench/sweep.ts\`): ${args.quick ? '100 000' : 'a million'} live families, a tenth of them expiring
-  part way; 200 000 calls alternating createFamily and rotateFamily, each timed; calls during
-  which V8 reported a garbage collection are told apart. One JS Map of a million entries rehashes
+  part way; 200 000 calls alternating createFamily and rotateFamily, each timed, and each followed
+  by the same call on a store of a thousand families, timed too (this VM stops a thread for
+  milliseconds now and then, in any call: what the small store's calls show of that is the
+  machine's, not the store's size); calls during which V8 reported a garbage collection are told
+  apart. One JS Map of a million entries rehashes
   them all when it grows past 2^20 (about 150 ms in one \`set\`): the store shards its maps.
 - **stores** (\`bench/store.ts\`): one stdin node per measure on \`memory\`, a fresh SQLite file and
   a fresh database on a throwaway PostgreSQL cluster (Debian's server, default durability),
