@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning']
 const NODES = {
   // As `npm start` runs it (scripts/start.sh: the esbuild bundle, small semi-spaces).
-  hallpass: ['--max-semi-space-size=4', 'node_modules/.cache/hallpass/node.mjs'],
+  hallpass: ['--max-semi-space-size=8', 'node_modules/.cache/hallpass/node.mjs'],
   'fast-jwt node': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'fast-jwt'],
   // fast-jwt as a Node user writes it: readline, JSON, replies batched per tick (verify only).
   'plain fast-jwt node': [...NODE_FLAGS, 'bench/peers/readline-node.ts'],

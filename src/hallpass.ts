@@ -127,6 +127,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const ctx: Context = {
     keys: new KeySelector(keys.access, keys.refresh),
     decodeText: options.crypto?.decodeText,
+    encodeText: options.crypto?.encodeText,
     access: keys.accessSigner,
     refresh: keys.refreshSigner,
     published: keys.published,

@@ -114,22 +114,34 @@ function decode(text) {
   }
   return out;
 }
+var CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+var CODES_PER_CALL = 4096;
 function encode(bytes) {
-  let out = "";
-  let i = 0;
   const whole = bytes.length - bytes.length % 3;
+  const codes = new Array(Math.ceil(bytes.length * 4 / 3));
+  let o = 0;
+  let i = 0;
   for (; i < whole; i += 3) {
     const n = bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
-    out += ALPHABET[n >> 18] + ALPHABET[n >> 12 & 63] + ALPHABET[n >> 6 & 63] + ALPHABET[n & 63];
+    codes[o++] = CODES[n >> 18];
+    codes[o++] = CODES[n >> 12 & 63];
+    codes[o++] = CODES[n >> 6 & 63];
+    codes[o++] = CODES[n & 63];
   }
   const rest = bytes.length - whole;
   if (rest === 1) {
     const n = bytes[i] << 16;
-    out += ALPHABET[n >> 18] + ALPHABET[n >> 12 & 63];
+    codes[o++] = CODES[n >> 18];
+    codes[o++] = CODES[n >> 12 & 63];
   } else if (rest === 2) {
     const n = bytes[i] << 16 | bytes[i + 1] << 8;
-    out += ALPHABET[n >> 18] + ALPHABET[n >> 12 & 63] + ALPHABET[n >> 6 & 63];
+    codes[o++] = CODES[n >> 18];
+    codes[o++] = CODES[n >> 12 & 63];
+    codes[o++] = CODES[n >> 6 & 63];
   }
+  if (codes.length <= CODES_PER_CALL) return String.fromCharCode.apply(null, codes);
+  let out = "";
+  for (let at = 0; at < codes.length; at += CODES_PER_CALL) out += String.fromCharCode.apply(null, codes.slice(at, at + CODES_PER_CALL));
   return out;
 }
 var utf8Encoder = new TextEncoder();
@@ -188,8 +200,8 @@ function promised(run) {
 function encodeHeader(header) {
   return encodeText(JSON.stringify(header));
 }
-function sign(encodedHeader, payload, signer) {
-  const signingInput = `${encodedHeader}.${encodeText(JSON.stringify(payload))}`;
+function sign(encodedHeader, payload, signer, encode2 = encodeText) {
+  const signingInput = `${encodedHeader}.${encode2(JSON.stringify(payload))}`;
   const signature = signer.sign(signingInput);
   return isPending(signature) ? signature.then((done) => `${signingInput}.${done}`) : `${signingInput}.${signature}`;
 }
@@ -1652,8 +1664,8 @@ function mint(ctx, signer, caller, family, generation, refresh2, ms, limit = MAX
   const now = Math.floor(ms / 1e3);
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) };
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
-  const accessToken = sign(signer.header, access, signer);
-  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh);
+  const accessToken = sign(signer.header, access, signer, ctx.encodeText);
+  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh, ctx.encodeText);
   const tokenSet = (accessToken2, refreshToken2) => {
     if (accessToken2.length > limit || refreshToken2.length > limit) throw tooLarge(limit);
     return {
@@ -1864,6 +1876,7 @@ async function createHallpass(options = {}) {
   const ctx = {
     keys: new KeySelector(keys.access, keys.refresh),
     decodeText: options.crypto?.decodeText,
+    encodeText: options.crypto?.encodeText,
     access: keys.accessSigner,
     refresh: keys.refreshSigner,
     published: keys.published,

@@ -20,6 +20,8 @@ export interface VerifyContext extends ClaimRules {
 }
 
 export interface Context extends VerifyContext {
+  /** The provider's faster claims encoding (node:crypto's Buffer), when it has one. */
+  encodeText?: ((text: string) => string) | undefined
   /** Signs new access tokens; undefined on a verify-only node (a ring of public keys). */
   access: SigningKey | undefined
   refresh: SigningKey

@@ -110,8 +110,8 @@ export function mint(ctx: Context, signer: SigningKey, caller: JsonObject, famil
   const now = Math.floor(ms / 1000)
   const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) }
   const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
-  const accessToken = sign(signer.header, access, signer)
-  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh)
+  const accessToken = sign(signer.header, access, signer, ctx.encodeText)
+  const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh, ctx.encodeText)
   const tokenSet = (accessToken: string, refreshToken: string): TokenSet => {
     if (accessToken.length > limit || refreshToken.length > limit) throw tooLarge(limit)
     return {

@@ -10,6 +10,12 @@ describe('base64url', () => {
       expect(decode(text)).toEqual(bytes)
     }
   })
+  it('encodes long inputs, made in several pieces, the same as Buffer', () => {
+    for (const length of [3071, 3072, 3073, 12_288, 20_001]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 131 + 7) & 0xff)
+      expect(encode(bytes)).toBe(Buffer.from(bytes).toString('base64url'))
+    }
+  })
   it('round-trips text through UTF-8', () => {
     expect(decodeText(encodeText('{"name":"Zoë 🎟"}'))).toBe('{"name":"Zoë 🎟"}')
   })

@@ -44,7 +44,7 @@ describe.each(pairs)('nodeCrypto and WebCrypto, $alg', ({ alg, web, node }) => {
   })
 })
 
-describe("nodeCrypto's segment decoding", () => {
+describe("nodeCrypto's segment decoding and claims encoding", () => {
   const core = (text: string) => {
     try {
       return decodeText(text)
@@ -68,6 +68,13 @@ describe("nodeCrypto's segment decoding", () => {
     'refuses and accepts exactly what the core does, and decodes to the same text',
     (text) => {
       expect(fast(text)).toBe(core(text))
+    },
+  )
+  test.prop([fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.json())], { numRuns: 2000 })(
+    'encodes claims to the same base64url as the core, lone surrogates included',
+    (text) => {
+      expect(nodeCrypto.encodeText!(text)).toBe(encodeText(text))
+      expect(nodeCrypto.encodeText!(text + '\ud800')).toBe(encodeText(text + '\ud800'))
     },
   )
 })
