@@ -12,7 +12,7 @@ import { makeTokens, SECRET } from './tokens.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** As `npm start` runs it (scripts/start.sh: the esbuild bundle, small semi-spaces). */
-const NODE = ['--max-semi-space-size=4', '--disable-warning=ExperimentalWarning', 'node_modules/.cache/hallpass/node.mjs']
+const NODE = ['--max-semi-space-size=8', '--disable-warning=ExperimentalWarning', 'node_modules/.cache/hallpass/node.mjs']
 
 export interface StoreRow {
   store: string
@@ -126,6 +126,34 @@ async function throughput(store: () => string, count: number, rounds: number, lo
   return rows
 }
 
+/**
+ * Verify on each store, paired: one node per store, all up at once, batches of `batch` distinct
+ * tokens going to one after the other (two warm-up batches, then `batches`, the order
+ * alternating); each store's rate over memory's, batch by batch, the median. This machine's speed
+ * moves by a quarter within seconds, which a ratio of separate runs' medians would take as the store's.
+ */
+async function pairedVerify(stores: Array<[name: string, store: string]>, batch: number, batches: number, log: (line: string) => void): Promise<Map<string, number>> {
+  const tokens = makeTokens(batch)
+  const lines = tokens.map(verifyLine)
+  const nodes = stores.map(([name, store]) => ({ name, session: new Session({ HALLPASS_STORE: store }), rates: [] as number[] }))
+  for (let round = 0; round < 2 + batches; round++) {
+    for (const node of round % 2 === 0 ? nodes : [...nodes].reverse()) {
+      const start = performance.now()
+      expectAll(await node.session.send(lines), 'token_valid', `verify on ${node.name}`)
+      if (round >= 2) node.rates.push(batch / ((performance.now() - start) / 1000))
+    }
+  }
+  await Promise.all(nodes.map(({ session }) => session.end()))
+  const memory = nodes[0]!.rates
+  const ratios = new Map<string, number>()
+  for (const { name, rates } of nodes.slice(1)) {
+    const ratio = rates.map((rate, i) => rate / memory[i]!).sort((a, b) => a - b)[rates.length >> 1]!
+    ratios.set(name, ratio)
+    log(`${name.padEnd(10)} verify / memory, paired   ${ratio.toFixed(2)}× (median of ${batches} batches)`)
+  }
+  return ratios
+}
+
 /** `nodes` nodes on one database refreshing `perNode` families each, all at once: total msg/s. */
 async function scaling(url: () => string, nodes: number, perNode: number, rounds: number): Promise<number> {
   return rate(rounds, nodes * perNode, async () => {
@@ -140,7 +168,7 @@ async function scaling(url: () => string, nodes: number, perNode: number, rounds
   })
 }
 
-export async function benchStores(log: (line: string) => void = console.log, options: { quick?: boolean } = {}): Promise<{ rows: StoreRow[] }> {
+export async function benchStores(log: (line: string) => void = console.log, options: { quick?: boolean } = {}): Promise<{ rows: StoreRow[]; verifyVsMemory: Map<string, number> }> {
   execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
   const count = options.quick ? 5_000 : 40_000
   const rounds = options.quick ? 1 : 3
@@ -159,13 +187,23 @@ export async function benchStores(log: (line: string) => void = console.log, opt
       ...(await throughput(() => `sqlite:${join(dir, `bench-${files++}.db`)}`, count, rounds, log, 'sqlite')),
       ...(await throughput(freshDatabase, count, rounds, log, 'postgres')),
     ]
+    const verifyVsMemory = await pairedVerify(
+      [
+        ['memory', 'memory'],
+        ['sqlite', `sqlite:${join(dir, `bench-${files++}.db`)}`],
+        ['postgres', freshDatabase()],
+      ],
+      options.quick ? 2_000 : 10_000,
+      options.quick ? 3 : 11,
+      log,
+    )
     const perNode = options.quick ? 2_000 : 10_000
     for (const nodes of [1, 2, 4]) {
       const messagesPerSecond = await scaling(freshDatabase, nodes, perNode, rounds)
       rows.push({ store: 'postgres', workload: 'refresh, nodes at once', nodes, messagesPerSecond })
       log(`postgres   refresh, ${nodes} node${nodes > 1 ? 's' : ' '} at once      ${Math.round(messagesPerSecond).toLocaleString('en').padStart(9)} msg/s in all (median of ${rounds})`)
     }
-    return { rows }
+    return { rows, verifyVsMemory }
   } finally {
     cluster.stop()
     rmSync(dir, { recursive: true, force: true })
