@@ -370,8 +370,8 @@ per message, which the fast-jwt node does not.
   from outside: (median(N) − median(0)) / N over ${args.quick ? 3 : 9} rounds, N chosen per case for about
   80 ms of work.
 - **stdin node** (\`bench/stdin.ts\`): whole processes fed over pipes. The nodes of a workload run
-  side by side, and batches of ${args.quick ? '4 000' : '20 000'} messages (half as many for generate) go to one
-  after the other, ${args.quick ? 5 : 15} times after ${2} warm-up batches, the order alternating; each batch is
+  side by side, and batches of ${args.quick ? '4 000' : '10 000'} messages (half as many for generate) go to one
+  after the other, ${args.quick ? 5 : 41} times after ${2} warm-up batches, the order alternating; each batch is
   timed from its first message to its last reply. Verify tokens are distinct within a batch. The
   peers: the same protocol node built on fast-jwt, the plain fast-jwt node (readline), a
   hand-written node:crypto generate node, and an echo node (JSON parse and reply, no crypto) as

@@ -106,7 +106,7 @@ const WARMUP_BATCHES = 2
  * the median: this machine's speed moves by a quarter within seconds, and a pair a second apart
  * shares the moment. The peak RSS is read over `memoryMessages` verify messages to a fresh node.
  */
-export async function benchStdin(log: (line: string) => void = console.log, batch = 20_000, memoryMessages = 1_000_000, batches = 15): Promise<{ rows: ThroughputRow[]; peakRssMb: number; memoryMessages: number; batch: number; batches: number }> {
+export async function benchStdin(log: (line: string) => void = console.log, batch = 10_000, memoryMessages = 1_000_000, batches = 41): Promise<{ rows: ThroughputRow[]; peakRssMb: number; memoryMessages: number; batch: number; batches: number }> {
   execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
   const tokens = makeTokens(batch)
   const workloads: Array<[string, (i: number) => string, Record<string, Record<string, string>>]> = [
