@@ -3,6 +3,7 @@
 // refresh family recorded in a Map, the reply with both. No checks of the caller's claims, no
 // store abstraction: the floor a hand-written node reaches for the same work.
 import { createHmac, randomBytes } from 'node:crypto'
+import { serveEnvelopes } from './lines.ts'
 
 const accessKey = process.env.HALLPASS_SECRET!
 const refreshKey = `${accessKey}-refresh`
@@ -32,30 +33,4 @@ function generate(body: Record<string, any>): Record<string, unknown> {
   }
 }
 
-let pending = ''
-let out: string[] = []
-let scheduled = false
-const flush = () => {
-  scheduled = false
-  process.stdout.write(out.join('\n') + '\n')
-  out = []
-}
-process.stdin.setEncoding('utf8')
-process.stdin.on('data', (chunk: string) => {
-  const lines = (pending + chunk).split('\n')
-  pending = lines.pop()!
-  for (const line of lines) {
-    if (line === '') continue
-    const message = JSON.parse(line)
-    const body = message.body
-    const reply = body.type === 'init' ? { type: 'init_ok', in_reply_to: body.msg_id } : generate(body)
-    out.push(JSON.stringify({ src: message.dest, dest: message.src, body: reply }))
-  }
-  if (!scheduled) {
-    scheduled = true
-    setImmediate(flush)
-  }
-})
-process.stdin.on('end', () => {
-  if (out.length > 0) flush()
-})
+serveEnvelopes((body) => (body.type === 'init' ? { type: 'init_ok', in_reply_to: body.msg_id } : generate(body)))

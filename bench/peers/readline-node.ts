@@ -3,15 +3,10 @@
 // stdin node is held against (line-node.ts shares hallpass's own reading and writing instead).
 import { createInterface } from 'node:readline'
 import { createVerifier } from 'fast-jwt'
+import { Replies } from './lines.ts'
 
 const verifier = createVerifier({ key: process.env.HALLPASS_SECRET!, algorithms: ['HS256'], cache: false })
-let out: string[] = []
-let scheduled = false
-const flush = () => {
-  scheduled = false
-  process.stdout.write(out.join('\n') + '\n')
-  out = []
-}
+const replies = new Replies()
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
 lines.on('line', (line) => {
   if (line === '') return
@@ -26,12 +21,6 @@ lines.on('line', (line) => {
       reply = { type: 'token_invalid', in_reply_to: body.msg_id, error: 'Invalid token', code: (error as { code?: string }).code }
     }
   }
-  out.push(JSON.stringify({ src: message.dest, dest: message.src, body: reply }))
-  if (!scheduled) {
-    scheduled = true
-    setImmediate(flush)
-  }
+  replies.push(JSON.stringify({ src: message.dest, dest: message.src, body: reply }))
 })
-lines.on('close', () => {
-  if (out.length > 0) flush()
-})
+lines.on('close', () => replies.flush())

@@ -1937,10 +1937,7 @@ async function createVerifier(options) {
     trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
   };
   return {
-    async verify(token) {
-      const verified = verifyToken(ctx, token, "access");
-      return ("then" in verified ? await verified : verified).payload;
-    }
+    verify: (token) => promised(() => andThen(verifyToken(ctx, token, "access"), (verified) => verified.payload))
   };
 }
 

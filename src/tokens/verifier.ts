@@ -9,6 +9,7 @@ import { ringKey, secretJwk } from '../keys/resolve.ts'
 import { KeyRing, KeySelector } from '../keys/ring.ts'
 import { checkTrustedIssuers, trustedIssuers, type TrustedIssuerConfig } from '../keys/trusted.ts'
 import { parseSecret } from '../keys/secret.ts'
+import { andThen, promised } from '../lib/maybe.ts'
 import { checkedNumber, checkedText } from '../protocol/settings.ts'
 import type { VerifyContext } from './context.ts'
 import { verifyToken } from './verify.ts'
@@ -76,9 +77,6 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance }),
   }
   return {
-    async verify(token) {
-      const verified = verifyToken(ctx, token, 'access')
-      return ('then' in verified ? await verified : verified).payload
-    },
+    verify: (token) => promised(() => andThen(verifyToken(ctx, token, 'access'), (verified) => verified.payload)),
   }
 }
