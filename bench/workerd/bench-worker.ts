@@ -86,12 +86,13 @@ async function hs256Cases(secret: string, distinct: number): Promise<CaseList> {
   const mask = distinct - 1
   const token = (i: number) => tokens[i & mask]!
   return [
+    // A goal's cases next to each other: bench/workerd.ts pairs them round by round.
+    ['verify-hono', 'verify', 'hono/jwt', (i) => honoVerify(token(i), secret, 'HS256')],
     ['verify-hallpass', 'verify', 'hallpass (crypto.subtle)', (i) => hp.verify(token(i))],
     ['verify-jose', 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), key, { algorithms: ['HS256'] })],
-    ['verify-hono', 'verify', 'hono/jwt', (i) => honoVerify(token(i), secret, 'HS256')],
-    ['verify-tsndr', 'verify', '@tsndr/cloudflare-worker-jwt', (i) => tsndr.verify(token(i), secret, { algorithm: 'HS256', throwError: true })],
-    ['verify-floor', 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify('HMAC', key, signature, input))],
     ['verify-limit', 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify('HMAC', key, signatures[i & mask]!, inputs[i & mask]!)],
+    ['verify-floor', 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify('HMAC', key, signature, input))],
+    ['verify-tsndr', 'verify', '@tsndr/cloudflare-worker-jwt', (i) => tsndr.verify(token(i), secret, { algorithm: 'HS256', throwError: true })],
     ['verify-hallpass-cached', 'verify (cached)', 'hallpass (crypto.subtle, cache, one token)', () => hpCached.verify(one)],
     ['sign-hallpass', 'sign', 'hallpass issue (crypto.subtle; access + refresh)', () => hp.issue(claims)],
     ['sign-jose', 'sign', 'jose (CryptoKey)', () => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('15m').sign(key)],
@@ -138,9 +139,10 @@ async function asymmetricCases(alg: AsymmetricAlg, secret: string, distinct: num
   const token = (i: number) => tokens[i & mask]!
   const id = alg.toLowerCase()
   return [
+    // A goal's cases next to each other: bench/workerd.ts pairs them round by round.
+    [`verify-${id}-jose`, 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), josePublic, { algorithms: [alg] })],
     [`verify-${id}-hallpass`, 'verify', 'hallpass (crypto.subtle)', (i) => hp.verify(token(i))],
     [`verify-${id}-trusted`, 'verify', 'hallpass, trusted issuer, steady state (crypto.subtle)', (i) => trusted.verify(trustedTokens[i & mask]!)],
-    [`verify-${id}-jose`, 'verify', 'jose (CryptoKey)', (i) => jose.jwtVerify(token(i), josePublic, { algorithms: [alg] })],
     [`verify-${id}-hono`, 'verify', 'hono/jwt (CryptoKey)', (i) => honoVerify(token(i), publicKey, alg)],
     [`verify-${id}-floor`, 'verify', 'limit + decode + JSON.parse (no checks)', floor(token, (signature, input) => crypto.subtle.verify(signParams, publicKey, signature, input))],
     [`verify-${id}-limit`, 'verify', 'limit: crypto.subtle.verify', (i) => crypto.subtle.verify(signParams, publicKey, signatures[i & mask]!, inputs[i & mask]!)],
