@@ -8,7 +8,7 @@ import { makeTokens, SECRET } from './tokens.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning']
-const NODES = {
+export const NODES = {
   // As `npm start` runs it (scripts/start.sh: the esbuild bundle, small semi-spaces).
   hallpass: ['--max-semi-space-size=8', 'node_modules/.cache/hallpass/node.mjs'],
   'fast-jwt node': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'fast-jwt'],
@@ -55,7 +55,7 @@ class LineNode {
 
   /** Up once it has answered an `init`. */
   async ready(): Promise<void> {
-    await this.batch([JSON.stringify({ src: 'c0', dest: 'n1', body: { type: 'init', msg_id: 0, node_id: 'n1', node_ids: ['n1'] } })])
+    await this.batch([initLine()])
   }
 
   /** Sends `lines` and resolves, in seconds, when every one of them has its reply. */
@@ -92,7 +92,8 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!
 }
 
-const verifyLine = (token: string, i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'verify_token', msg_id: i, token } })
+export const initLine = () => JSON.stringify({ src: 'c0', dest: 'n1', body: { type: 'init', msg_id: 0, node_id: 'n1', node_ids: ['n1'] } })
+export const verifyLine = (token: string, i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'verify_token', msg_id: i, token } })
 const issueLine = (i: number) => JSON.stringify({ src: 'c1', dest: 'jwt', body: { type: 'generate_access_token', msg_id: i, payload: { sub: `user${i}`, email: `user${i}@example.com`, roles: ['user'] } } })
 
 /** Batches per workload before the timed ones: the JIT compilers settle, the heap grows to size. */
