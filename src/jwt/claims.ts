@@ -19,8 +19,9 @@ function isNumber(value: unknown): value is number {
 /**
  * `exp` is required and numeric; `nbf` and `iat` numeric when present; `iss` and `aud` must match
  * when configured. Checked in that order, with `clockTolerance` seconds of leeway on times.
+ * Returns the instant (epoch seconds) the times were checked at.
  */
-export function checkClaims(payload: JsonObject, rules: ClaimRules): void {
+export function checkClaims(payload: JsonObject, rules: ClaimRules): number {
   const { exp, nbf, iat } = payload
   if (!isNumber(exp)) throw new TokenError('invalid_claims')
   if ((nbf !== undefined && !isNumber(nbf)) || (iat !== undefined && !isNumber(iat))) {
@@ -31,6 +32,7 @@ export function checkClaims(payload: JsonObject, rules: ClaimRules): void {
   if (nbf !== undefined && nbf > now + rules.clockTolerance) throw new TokenError('token_not_yet_valid')
   if (rules.issuer !== undefined && payload.iss !== rules.issuer) throw new TokenError('invalid_claims')
   if (rules.audience !== undefined && !hasAudience(payload.aud, rules.audience)) throw new TokenError('invalid_claims')
+  return now
 }
 
 export function hasAudience(aud: unknown, audience: string): boolean {

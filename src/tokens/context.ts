@@ -42,6 +42,8 @@ export interface Context extends VerifyContext {
 export interface Verified {
   kind: TokenKind
   payload: JsonObject
+  /** The instant (epoch seconds) its claims were checked at: revocation is judged at the same one. */
+  now: number
   /** Set when a trusted issuer's keys verified it (HALLPASS_TRUSTED_ISSUERS): not this node's token. */
   trusted?: true
 }

@@ -31,6 +31,5 @@ function withKey(issuer: TrustedIssuer, key: RingKey | undefined, access: boolea
 function afterSignature(issuer: TrustedIssuer, good: boolean, access: boolean, payload: JsonObject): Verified {
   if (!good) throw new TokenError('invalid_signature')
   if (!access) throw new TokenError('wrong_token_type')
-  checkClaims(payload, issuer.rules)
-  return { kind: 'access', payload, trusted: true }
+  return { kind: 'access', payload, now: checkClaims(payload, issuer.rules), trusted: true }
 }

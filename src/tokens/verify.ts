@@ -42,8 +42,7 @@ function ownToken(ctx: VerifyContext, parts: CompactParts, parsed: JsonObject | 
 function afterSignature(ctx: VerifyContext, good: boolean, kind: TokenKind | 'other', expected: TokenKind | 'any', payload: JsonObject): Verified {
   if (!good) throw new TokenError('invalid_signature')
   if (kind === 'other' || (expected !== 'any' && kind !== expected)) throw new TokenError('wrong_token_type')
-  checkClaims(payload, ctx)
-  return { kind, payload }
+  return { kind, payload, now: checkClaims(payload, ctx) }
 }
 
 /**
@@ -58,24 +57,25 @@ export function verifyAccess(ctx: Context, token: unknown): Maybe<JsonObject> {
     return isPending(verified) ? verified.then((done) => freshlyVerified(ctx, token as string, done)) : freshlyVerified(ctx, token as string, verified)
   }
   // Signature, kind, nbf, iss and aud passed when it was cached and cannot change; exp can.
-  if ((payload.exp as number) <= ctx.now() - ctx.clockTolerance) {
+  const now = ctx.now()
+  if ((payload.exp as number) <= now - ctx.clockTolerance) {
     cache!.delete(token as string)
     throw new TokenError('token_expired')
   }
   if (ctx.trusted !== undefined && typeof payload.iss === 'string' && ctx.trusted.has(payload.iss)) return payload
-  return unlessRevoked(ctx, payload)
+  return unlessRevoked(ctx, payload, now)
 }
 
-function freshlyVerified(ctx: Context, token: string, { payload, trusted }: Verified): Maybe<JsonObject> {
+function freshlyVerified(ctx: Context, token: string, { payload, now, trusted }: Verified): Maybe<JsonObject> {
   if (ctx.cache !== undefined) ctx.cache.set(token, deepFreeze(payload))
   // Another issuer's token: this node neither issued it nor can revoke it (subjects are per
   // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's.
   if (trusted) return payload
-  return unlessRevoked(ctx, payload)
+  return unlessRevoked(ctx, payload, now)
 }
 
-function unlessRevoked(ctx: Context, payload: JsonObject): Maybe<JsonObject> {
-  const revoked = ctx.store.isRevoked(revocationQuery(payload), ctx.now())
+function unlessRevoked(ctx: Context, payload: JsonObject, now: number): Maybe<JsonObject> {
+  const revoked = ctx.store.isRevoked(revocationQuery(payload), now)
   if (revoked === false) return payload
   if (revoked === true) throw new TokenError('token_revoked')
   return Promise.resolve(revoked).then((answer) => {

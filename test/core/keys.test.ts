@@ -62,6 +62,25 @@ describe('key selection', () => {
   })
 })
 
+describe('header verdicts', () => {
+  it('judge each token by its own header, whichever header came before (the last one is remembered)', async () => {
+    const second = { ...(await makeKeys()).ES256, kid: 'second' }
+    const hp = await createHallpass({ keys: keySet(keys.ES256, second), refreshSecret: REFRESH_SECRET })
+    const exp = Math.floor(Date.now() / 1000) + 60
+    const first = await signWith(keys.ES256, { alg: 'ES256', kid: keys.ES256.kid }, { sub: 'a', exp })
+    const other = await signWith(second, { alg: 'ES256', kid: 'second' }, { sub: 'b', exp })
+    const unknown = await signWith(second, { alg: 'ES256', kid: 'nobody' }, { sub: 'c', exp })
+    const none = `${btoa(JSON.stringify({ alg: 'none' })).replace(/=+$/, '')}.${first.split('.')[1]}.`
+    // Each twice in a row (the remembered header), then interleaved (the Map, then the last one again).
+    for (const round of [[first, first, other, other, unknown, unknown, none, none], [first, unknown, other, none, first, other]]) {
+      for (const token of round) {
+        const outcome = await hp.verify(token).then((claims) => claims.sub, (error: TokenError) => error.code)
+        expect(outcome).toBe(token === first ? 'a' : token === other ? 'b' : token === unknown ? 'unknown_key' : 'unsupported_algorithm')
+      }
+    }
+  })
+})
+
 describe('createVerifier with keys', () => {
   it('verifies with a published key set and refuses what another key signed', async () => {
     const verifier = await createVerifier({ keys: keySet(publicOf(keys.EdDSA)) })
