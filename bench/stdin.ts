@@ -16,6 +16,8 @@ export const NODES = {
   'plain fast-jwt node': [...NODE_FLAGS, 'bench/peers/readline-node.ts'],
   // hallpass's generate written by hand on node:crypto (generate only).
   'hand-written generate node': [...NODE_FLAGS, 'bench/peers/generate-node.ts'],
+  // The least a verify node does (one HMAC, decode, parse, reply; nothing checked): verify only.
+  'floor node (no checks)': [...NODE_FLAGS, 'bench/peers/floor-node.ts'],
   'echo node (floor)': [...NODE_FLAGS, 'bench/peers/line-node.ts', 'echo'],
 } as const
 
@@ -23,7 +25,7 @@ export const NODES = {
 function takesPart(workload: string, node: string): boolean {
   if (node === 'hand-written generate node') return workload === 'generate'
   if (workload === 'generate') return node === 'hallpass' || node === 'fast-jwt node'
-  if (node === 'plain fast-jwt node') return workload === 'verify (distinct tokens)'
+  if (node === 'plain fast-jwt node' || node === 'floor node (no checks)') return workload === 'verify (distinct tokens)'
   return true
 }
 
@@ -34,6 +36,16 @@ export interface ThroughputRow {
   messagesPerSecond: number
   /** This node's rate over hallpass's, batch by batch, the median (see benchStdin). */
   relativeToHallpass: number
+  /** Its rate in each timed batch, in the order the batches ran (every node of a workload had the same batches). */
+  rates: number[]
+}
+
+/** `node`'s rate over `other`'s in one workload, batch by batch, the median; undefined when either is missing. */
+export function pairedRate(rows: readonly ThroughputRow[], workload: string, node: string, other: string): number | undefined {
+  const top = rows.find((r) => r.workload === workload && r.node === node)
+  const bottom = rows.find((r) => r.workload === workload && r.node === other)
+  if (top === undefined || bottom === undefined) return undefined
+  return median(top.rates.map((rate, i) => rate / bottom.rates[i]!))
 }
 
 /** One node process, kept running: fed batches of lines, each timed to its last reply. */
@@ -135,7 +147,7 @@ export async function benchStdin(log: (line: string) => void = console.log, batc
     for (const { node, rates } of nodes) {
       const messagesPerSecond = median(rates)
       const relativeToHallpass = median(rates.map((rate, i) => rate / hallpass[i]!))
-      rows.push({ workload, node, messagesPerSecond, relativeToHallpass })
+      rows.push({ workload, node, messagesPerSecond, relativeToHallpass, rates })
       log(`${workload.padEnd(32)} ${node.padEnd(28)} ${Math.round(messagesPerSecond).toLocaleString('en').padStart(10)} msg/s, ${relativeToHallpass.toFixed(2)}× hallpass (medians of ${batches} batches)`)
     }
   }

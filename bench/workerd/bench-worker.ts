@@ -9,6 +9,7 @@ import * as jose from 'jose'
 import tsndr from '@tsndr/cloudflare-worker-jwt'
 import { createHallpass, type Hallpass } from '../../src/index.ts'
 import { generateJwk } from '../../src/keys/generate.ts'
+import { decode } from '../../src/lib/base64url.ts'
 
 interface Env {
   /** The HS256 secret of the benchmark tokens (bench/tokens.ts SECRET), given by bench/workerd.ts. */
@@ -64,15 +65,24 @@ async function makeTokens(header: Record<string, string>, sign: (input: Uint8Arr
 const claims = { sub: 'user1', email: 'user1@example.com', roles: ['user'] }
 const now = () => Math.floor(Date.now() / 1000)
 
-/** Not a peer: the least a JWT verify does (split, base64url, crypto.subtle.verify, JSON.parse), with no header or claim checks at all. */
-function floor(token: (i: number) => string, verify: (signature: Uint8Array<ArrayBuffer>, input: Uint8Array<ArrayBuffer>) => Promise<boolean>) {
-  return async (i: number) => {
-    const t = token(i)
-    const first = t.indexOf('.')
-    const last = t.lastIndexOf('.')
-    const ok = await verify(fromBase64url(t.slice(last + 1)), encoder.encode(t.slice(0, last)))
-    return ok ? JSON.parse(atob(t.slice(first + 1, last).replaceAll('-', '+').replaceAll('_', '/'))) : false
-  }
+type SubtleVerify = (signature: Uint8Array<ArrayBuffer>, input: Uint8Array<ArrayBuffer>) => Promise<boolean>
+
+/**
+ * Not a peer: the least a JWT verify does (split, base64url, crypto.subtle.verify, JSON.parse), with
+ * no header or claim checks at all, on the cheapest primitives measured here: the payload by
+ * `atob`, the signature by the core's table decoder, the result by one `.then`. Written as an
+ * async function with the signature decoded by `atob` and a byte loop, the same steps took
+ * 1.2 µs more (6.4 against 5.2 µs, HS256), and this floor used to stand above hallpass.
+ */
+function floorVerify(verify: SubtleVerify, t: string): Promise<unknown> {
+  const first = t.indexOf('.')
+  const last = t.lastIndexOf('.')
+  const payload: unknown = JSON.parse(atob(t.slice(first + 1, last).replaceAll('-', '+').replaceAll('_', '/')))
+  return verify(decode(t.slice(last + 1)), encoder.encode(t.slice(0, last))).then((ok) => (ok ? payload : false))
+}
+
+function floor(token: (i: number) => string, verify: SubtleVerify) {
+  return (i: number) => floorVerify(verify, token(i))
 }
 
 async function hs256Cases(secret: string, distinct: number): Promise<CaseList> {
