@@ -490,7 +490,7 @@ var KeySelector = class {
    * A header that is not a JSON object throws (shape comes first) and is not remembered; the
    * header of the last token costs one string comparison, another one seen before a Map lookup.
    * (Each token's header is a new string whose hash the Map must compute first: comparing with
-   * the last one instead was 0.2 µs less a verify on the stdin node, 4 % of its work, measured.)
+   * the last one instead was 0.13 µs less a verify on the stdin node, 2.6 % of its work, measured.)
    */
   judge(segment) {
     if (segment === this.#lastSegment) return this.#lastVerdict;
