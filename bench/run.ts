@@ -245,8 +245,8 @@ async function main(): Promise<void> {
     }
   }
   if (typeof stdin !== 'string') {
-    // Paired by round (ThroughputRow.relativeToHallpass): hallpass's rate over the peer's.
-    const ahead = (workload: string, node: string) => ratio(1, stdin.rows.find((r) => r.workload === workload && r.node === node)?.relativeToHallpass)
+    // Paired batch by batch (bench/stdin.ts pairedRate): hallpass's rate over the peer's.
+    const ahead = (workload: string, node: string) => pairedRate(stdin.rows, workload, 'hallpass', node)
     const verify = 'verify (distinct tokens)'
     const floor = 'floor node (no checks)'
     goals.push(goal('stdin node verify throughput vs the fast-jwt node (batched replies as hallpass writes them)', ahead(verify, 'fast-jwt node'), '≥ 1.15×', (v) => v >= 1.15))
@@ -408,9 +408,9 @@ refresh family per message, which the fast-jwt node does not.
   timed from its first message to its last reply. Verify tokens are distinct within a batch. The
   peers: the same protocol node built on fast-jwt, the plain fast-jwt node (readline), a
   hand-written node:crypto generate node, the floor node (verify with nothing checked) and an echo
-  node (JSON parse and reply, no crypto). A rate is the median over the batches; a ratio is taken batch by batch (each peer's
-  batch against the hallpass batch beside it in time), then the median: this machine's speed
-  moves by a quarter within seconds. Peak RSS is VmHWM from /proc.
+  node (JSON parse and reply, no crypto). A rate is the median over the batches; a ratio is taken
+  batch by batch (each peer's batch against the hallpass batch beside it in time), then the
+  median: this machine's speed moves by a quarter within seconds. Peak RSS is VmHWM from /proc.
 - **instructions** (\`bench/instructions.ts\`): the verify nodes above under valgrind (cachegrind,
   no cache simulation), fed ${args.quick ? '5 000 and 15 000' : '20 000 and 50 000'} distinct verify messages from a file; a message's count is the
   difference between the two runs over the messages between them (starting Node and compiling the

@@ -44,6 +44,10 @@ export function startNode(env: Record<string, string>, how: 'npm' | 'direct' = '
   })
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (chunk: string) => (errText += chunk))
+  // A node killed on purpose (kill -9 with messages still being written) fails the writes in
+  // flight with EPIPE; unhandled, that error would fail the whole run. The test sees the node go
+  // through \`exited\`, and every message it left unanswered through its own reply.
+  child.stdin.on('error', () => undefined)
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {
     child,
