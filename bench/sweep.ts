@@ -27,7 +27,7 @@ const CONTROL_FAMILIES = 1000
 const T = 1_900_000_000
 
 function record(i: number, exp: number): FamilyRecord {
-  return { claims: { sub: `user${i}` }, generation: 0, revoked: false, current: { jti: `j${i}`, iat: T, exp }, rotatedAt: T }
+  return { claims: { sub: `user${i}` }, authTimeMs: T * 1000, generation: 0, revoked: false, current: { jti: `j${i}`, iat: T, exp }, rotatedAt: T }
 }
 
 export async function benchSweep(log: (line: string) => void = console.log, families = 1_000_000, calls = 200_000): Promise<SweepResult> {
@@ -50,12 +50,12 @@ export async function benchSweep(log: (line: string) => void = console.log, fami
     if (c === calls / 4) now = T + 200 // from here on, a tenth of the store has expired
     const start = performance.now()
     if (c % 2 === 0) store.createFamily(`n${c}`, record(c, now + 100_000), now)
-    else store.rotateFamily(`f${(c * 7919) % families}`, { generation: 0, next: { jti: `x${c}`, iat: now, exp: now + 100_000 }, now, reuseInterval: 0 })
+    else store.rotateFamily(`f${(c * 7919) % families}`, { generation: 0, sub: `user${c}`, next: { jti: `x${c}`, iat: now, exp: now + 100_000 }, now, reuseInterval: 0 })
     times[c] = performance.now() - start
     starts[c] = start
     const controlStart = performance.now()
     if (c % 2 === 0) small.createFamily(`n${c}`, record(c, now + 100_000), now)
-    else small.rotateFamily(`f${(c * 7919) % CONTROL_FAMILIES}`, { generation: 0, next: { jti: `x${c}`, iat: now, exp: now + 100_000 }, now, reuseInterval: 0 })
+    else small.rotateFamily(`f${(c * 7919) % CONTROL_FAMILIES}`, { generation: 0, sub: `user${c}`, next: { jti: `x${c}`, iat: now, exp: now + 100_000 }, now, reuseInterval: 0 })
     controlTimes[c] = performance.now() - controlStart
     controlStarts[c] = controlStart
   }

@@ -18,6 +18,7 @@ import { inspect, type Inspection } from './tokens/inspect.ts'
 import { issue, type TokenSet } from './tokens/issue.ts'
 import { refresh } from './tokens/refresh.ts'
 import { IssueClock } from './tokens/clock.ts'
+import { RefreshDoubts } from './tokens/doubts.ts'
 import { revoke, revokeSubject } from './tokens/revoke.ts'
 import { verifyAccess } from './tokens/verify.ts'
 
@@ -43,7 +44,10 @@ export interface HallpassOptions {
   refreshTtl?: number
   /** Put in issued tokens as `iss` and required on verify. */
   issuer?: string
-  /** Put in issued tokens as `aud` and required on verify. */
+  /**
+   * Put in issued tokens as `aud` and required on verify; required of a trusted issuer's tokens too,
+   * unless that issuer has an `audience` of its own.
+   */
   audience?: string
   /** Leeway in seconds for `exp` and `nbf` (0). */
   clockTolerance?: number
@@ -54,6 +58,12 @@ export interface HallpassOptions {
   reuseInterval?: number
   /** Refresh families and revocations; an in-memory store by default. */
   store?: TokenStore
+  /**
+   * Seconds a state change may wait for the store before it fails (HALLPASS_STORE_WAIT, 10): a
+   * refresh that failed so may be retried with the same token within this + 60 s and gets the
+   * successor that was committed, if one was.
+   */
+  storeWait?: number
   /** The clock, epoch milliseconds (`Date.now`). */
   clock?: () => number
   /**
@@ -76,7 +86,8 @@ export interface HallpassOptions {
   trustedIssuers?: string | readonly TrustedIssuerConfig[]
   /**
    * Where fetched JWK Sets are kept beyond this instance's memory (the worker passes the Workers Cache
-   * API: `cacheApiJwksCache(caches.default)`), so a new instance verifies without fetching.
+   * API: `cacheApiJwksCache(caches.default, secret)`), so a new instance verifies without fetching.
+   * What it returns is trusted as the issuers' keys.
    */
   jwksCache?: JwksCache
   /** What fetches trusted issuers' JWK Sets; the global `fetch` by default. */
@@ -114,6 +125,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
   const clockTolerance = checkedNumber('clockTolerance', options.clockTolerance)
   const reuseInterval = checkedNumber('reuseInterval', options.reuseInterval)
   const verifyCache = checkedNumber('verifyCache', options.verifyCache)
+  const storeWait = checkedNumber('storeWait', options.storeWait)
   const issuer = checkedText('issuer', options.issuer)
   const audience = checkedText('audience', options.audience)
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
@@ -138,10 +150,11 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     clockTolerance,
     reuseInterval,
     store: options.store ?? new MemoryStore(),
+    doubts: new RefreshDoubts(storeWait + 60),
     issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
-    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance }),
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance, audience, audienceSetting: 'HALLPASS_AUDIENCE' }),
   }
   // What the handler runs: a synchronous result is handed on as it is (lib/maybe.ts).
   const operations = {

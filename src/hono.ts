@@ -7,7 +7,8 @@ import type { JsonObject } from './jws/compact.ts'
 import { checkJwk, keysOf } from './keys/jwk.ts'
 import { defaultJwksCache, type FetchLike, type JwksCache } from './keys/remote.ts'
 import { checkTrustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
-import { parseSecret } from './keys/secret.ts'
+import { MIN_SECRET_BYTES, parseSecret } from './keys/secret.ts'
+import { utf8 } from './lib/base64url.ts'
 import { createVerifier, type Verifier } from './tokens/verifier.ts'
 
 export type { Verifier }
@@ -25,7 +26,7 @@ export interface SecretOptions extends CommonOptions {
   keys?: string | { keys: unknown[] }
   /** Required `iss`, when the issuer sets one. */
   issuer?: string
-  /** Required `aud`, when the issuer sets one. */
+  /** Required `aud`, when the issuer sets one; required of a trusted issuer's tokens too, unless it has an `audience` of its own. */
   audience?: string
   /** Leeway in seconds for `exp` and `nbf` (0). */
   clockTolerance?: number
@@ -38,10 +39,17 @@ export interface SecretOptions extends CommonOptions {
   trustedIssuers?: string | readonly TrustedIssuerConfig[]
   /**
    * Where fetched JWK Sets are kept beyond this isolate's memory. By default the Workers Cache API
-   * (`caches.default`) where there is one, so a new isolate verifies without fetching; `false`:
-   * memory only.
+   * (`caches.default`) where there is one and a secret to seal its entries with (`jwksCacheKey`, or
+   * `secret`), so a new isolate verifies without fetching; with no such secret, or `false`, memory
+   * only. A `JwksCache` of your own is trusted as it is: only your code may write to it.
    */
   jwksCache?: JwksCache | false
+  /**
+   * A secret of at least 32 bytes (a `wrangler secret`) the default Cache API entries are named and
+   * authenticated with, through keys derived from it: other Workers of the zone share
+   * `caches.default` and must not plant a JWK Set there. `secret` serves when this is not given.
+   */
+  jwksCacheKey?: string | Uint8Array<ArrayBuffer>
   /** What fetches the JWK Sets; the global `fetch` by default. */
   fetch?: FetchLike
   /** Told why a JWK Set could not be fetched (issuer and reason, never a token); `console.warn` by default. */
@@ -89,6 +97,7 @@ function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier 
     optional(secretOptions.issuer, 'issuer', (v) => typeof v === 'string' && v !== '', 'a non-empty string')
     checkTrustedIssuers(secretOptions.trustedIssuers, secretOptions.issuer, 'hallpass(): trustedIssuers')
     optional(secretOptions.jwksCache, 'jwksCache', (v) => v === false || (typeof v === 'object' && v !== null && typeof (v as JwksCache).read === 'function' && typeof (v as JwksCache).write === 'function'), 'false or { read(uri), write(uri, entry) }')
+    optional(secretOptions.jwksCacheKey, 'jwksCacheKey', (v) => (typeof v === 'string' ? utf8(v) : v instanceof Uint8Array ? v : new Uint8Array()).length >= MIN_SECRET_BYTES, `a secret of at least ${MIN_SECRET_BYTES} bytes`)
     optional(secretOptions.fetch, 'fetch', (v) => typeof v === 'function', 'a function')
   }
   if (secretOptions.secret === undefined && secretOptions.keys === undefined) {
@@ -108,6 +117,16 @@ function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier 
 }
 
 /**
+ * The JWKS cache a middleware's verifier keeps: the one given, or the Workers Cache API. That is
+ * shared with the zone's other Workers, so it is used only with a secret its entries are named and
+ * sealed with (a random key per isolate would be as safe, and cache nothing beyond the isolate).
+ */
+function jwksCacheOption(given: JwksCache | false | undefined, secret: string | Uint8Array<ArrayBuffer> | undefined): { jwksCache?: JwksCache } {
+  const cache = given === false ? undefined : (given ?? (secret === undefined ? undefined : defaultJwksCache(secret)))
+  return cache === undefined ? {} : { jwksCache: cache }
+}
+
+/**
  * A middleware that answers 401 unless the request carries `Authorization: Bearer <access token>`
  * that verifies, and otherwise sets `jwtPayload` and calls the next handler. The options are
  * checked here, at once: a bad secret fails at startup, not at the first request.
@@ -119,20 +138,19 @@ export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<
   if ('verifier' in checked) {
     verifier = checked.verifier
   } else {
-    const { secret, keys, issuer, audience, clockTolerance, trustedIssuers, jwksCache, fetch, onWarning } = checked.secretOptions
+    const { secret, keys, issuer, audience, clockTolerance, trustedIssuers, jwksCache, jwksCacheKey, fetch, onWarning } = checked.secretOptions
     let pending: Promise<Verifier> | undefined
     // Keys are imported on first use (WebCrypto is async), once per middleware; trusted issuers'
     // keys are fetched on first use too, and kept in memory and in the Workers Cache API.
     verifier = {
       async verify(token) {
-        const cache = jwksCache === false ? undefined : (jwksCache ?? defaultJwksCache())
         pending ??= createVerifier({
           ...(secret !== undefined ? { secret } : keys !== undefined ? { keys } : {}),
           ...(issuer === undefined ? {} : { issuer }),
           ...(audience === undefined ? {} : { audience }),
           ...(clockTolerance === undefined ? {} : { clockTolerance }),
           ...(trustedIssuers === undefined ? {} : { trustedIssuers }),
-          ...(cache === undefined ? {} : { jwksCache: cache }),
+          ...jwksCacheOption(jwksCache, jwksCacheKey ?? secret),
           ...(fetch === undefined ? {} : { fetch }),
           ...(onWarning === undefined ? {} : { onWarning }),
         })

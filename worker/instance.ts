@@ -1,6 +1,6 @@
 // One hallpass instance per isolate and configuration: key import and HKDF run once, not per
 // request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
-import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type Setting } from '../src/index.ts'
+import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type JwksCache, type Setting } from '../src/index.ts'
 import type { Context } from 'hono'
 import type { AppEnv, Env } from './env.ts'
 import { DurableObjectStore } from './store.ts'
@@ -71,17 +71,29 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
       throw new ConfigError('HALLPASS_ISSUER_KEY must differ from HALLPASS_SECRET and HALLPASS_REFRESH_SECRET')
     }
   }
+  const jwksCache = sharedJwksCache(config)
   const hp = await createHallpass({
     ...optionsFromEnvironment(config),
     store: new DurableObjectStore(env, logStoreUnavailable),
     onWarning: (message) => console.warn(`hallpass: ${message}`),
     // Trusted issuers' JWK Sets: isolate memory first, then this data center's Cache API, so a new
     // isolate verifies without fetching; every fetch writes both.
-    jwksCache: cacheApiJwksCache(caches.default),
+    ...(jwksCache === undefined ? {} : { jwksCache }),
   })
   const jwksBody = JSON.stringify({ keys: hp.jwks() })
   const jwks = { body: jwksBody, etag: `"${encodeBase64url(new Uint8Array(await sha256(jwksBody)))}"` }
   return { hp, jwks, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
+}
+
+/**
+ * The Cache API as the JWKS cache. Every Worker of the zone shares `caches.default`, so entries are
+ * named and sealed with HMAC keys derived from this deployment's secret (HALLPASS_SECRET, else
+ * HALLPASS_REFRESH_SECRET, which HALLPASS_KEYS requires): no other Worker can plant a JWK Set. With
+ * no secret of 32 bytes (createHallpass refuses a shorter one anyway) isolate memory alone.
+ */
+function sharedJwksCache(config: Record<string, string>): JwksCache | undefined {
+  const secret = config.HALLPASS_SECRET || config.HALLPASS_REFRESH_SECRET
+  return secret !== undefined && encoder.encode(secret).length >= MIN_SECRET_BYTES ? cacheApiJwksCache(caches.default, secret) : undefined
 }
 
 /** The cached instance for these bindings; rejects with ConfigError on a bad configuration. */

@@ -2,113 +2,74 @@
 // synchronous `ctx.storage.sql` calls before its first `await`, so no other call to the same
 // object can interleave: a compare-and-rotate is atomic without explicit transactions.
 import { DurableObject } from 'cloudflare:workers'
-import { applyRotation, issuedAtMs, type FamilyRecord, type RevocationQuery, type RotateRequest, type RotateResult } from '../src/index.ts'
+import { SqlFamilies, type SqlConnection, type SqlValue } from '../src/store/sql.ts'
+import { storedText } from '../src/store/schema.ts'
+import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult } from '../src/store/types.ts'
+import { judgedInstantMs } from '../src/store/view.ts'
 
-interface FamilyRow extends Record<string, SqlStorageValue> {
-  id: string
-  claims: string
-  generation: number
-  revoked: number
-  /** The current refresh token's id and times (expires_at is its exp): no token is stored. */
-  current_jti: string
-  current_iat: number
-  expires_at: number
-  rotated_at: number
-}
-
-function recordOf(row: FamilyRow): FamilyRecord {
+/** A Durable Object's `ctx.storage.sql` as the SQL connection the shared family code runs on. */
+export function sqlConnection(sql: SqlStorage): SqlConnection {
   return {
-    claims: JSON.parse(row.claims),
-    generation: row.generation,
-    revoked: row.revoked !== 0,
-    current: { jti: row.current_jti, iat: row.current_iat, exp: row.expires_at },
-    rotatedAt: row.rotated_at,
+    run: (query, ...params) => sql.exec(query, ...params).rowsWritten,
+    get: <T>(query: string, ...params: SqlValue[]) => sql.exec(query, ...params).toArray()[0] as T | undefined,
+    all: <T>(query: string, ...params: SqlValue[]) => sql.exec(query, ...params).toArray() as T[],
   }
 }
 
 /**
  * One refresh family per instance (the namespace is addressed with idFromName(family id)), so
- * families never contend with each other. An alarm at the family's expiry deletes its storage.
+ * families never contend with each other. Its table and row mapping are the SQLite file store's
+ * (src/store/sql.ts). An alarm at the family's expiry deletes its storage.
  */
 export class RefreshFamilies extends DurableObject<object> {
-  /** Whether the table exists: created on first use, and again after the expiry alarm wiped storage. */
-  #ready = false
+  /** The family table's operations: set up on first use, and again after the expiry alarm wiped storage. */
+  #ready: SqlFamilies | undefined
 
-  #sql(): SqlStorage {
-    const sql = this.ctx.storage.sql
-    if (!this.#ready) {
-      sql.exec(
-        `CREATE TABLE IF NOT EXISTS family (
-          id TEXT PRIMARY KEY,
-          claims TEXT NOT NULL,
-          generation INTEGER NOT NULL,
-          revoked INTEGER NOT NULL,
-          current_jti TEXT NOT NULL,
-          current_iat INTEGER NOT NULL,
-          expires_at INTEGER NOT NULL,
-          rotated_at INTEGER NOT NULL
-        )`,
-      )
-      this.#ready = true
+  #families(): SqlFamilies {
+    if (this.#ready === undefined) {
+      const db = sqlConnection(this.ctx.storage.sql)
+      SqlFamilies.ensureTable(db)
+      this.#ready = new SqlFamilies(db)
     }
-    return sql
-  }
-
-  #live(id: string, now: number): FamilyRow | undefined {
-    const row = this.#sql().exec<FamilyRow>('SELECT * FROM family WHERE id = ?', id).toArray()[0]
-    return row === undefined || row.expires_at <= now ? undefined : row
+    return this.#ready
   }
 
   async create(id: string, record: FamilyRecord, _now: number): Promise<void> {
-    this.#sql().exec(
-      `INSERT OR REPLACE INTO family (id, claims, generation, revoked, current_jti, current_iat, expires_at, rotated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      id, JSON.stringify(record.claims), record.generation, record.revoked ? 1 : 0,
-      record.current.jti, record.current.iat, record.current.exp, record.rotatedAt,
-    )
+    this.#families().create(id, record)
     await this.ctx.storage.setAlarm(record.current.exp * 1000)
   }
 
-  /** TokenStore.rotateFamily: the core's own rule (`applyRotation`) on the stored row. */
-  async rotate(id: string, request: RotateRequest): Promise<RotateResult> {
-    const row = this.#live(id, request.now)
-    if (row === undefined) return { status: 'unknown' }
-    const family = recordOf(row)
-    const result = applyRotation(family, request)
-    if (result.status === 'rotated') {
-      this.#sql().exec(
-        'UPDATE family SET generation = ?, current_jti = ?, current_iat = ?, expires_at = ?, rotated_at = ? WHERE id = ?',
-        family.generation, family.current.jti, family.current.iat, family.current.exp, family.rotatedAt, id,
-      )
-      await this.ctx.storage.setAlarm(family.current.exp * 1000)
-    } else if (result.status === 'reused') {
-      this.#sql().exec('UPDATE family SET revoked = 1 WHERE id = ?', id)
-    }
+  /**
+   * TokenStore.rotateFamily: the core's own rule (`applyRotation`) on the stored row. `cutoffMs`
+   * is the subject's cut-off, which the caller asked the subject's object for just before: a
+   * revocation made since covers what this rotation mints.
+   */
+  async rotate(id: string, request: RotateRequest, cutoffMs?: number): Promise<RotateResult> {
+    const result = this.#families().rotate(id, request, cutoffMs)
+    if (result.status === 'rotated') await this.ctx.storage.setAlarm(request.next.exp * 1000)
     return result
   }
 
   revoke(id: string, now: number): boolean {
-    if (this.#live(id, now) === undefined) return false
-    this.#sql().exec('UPDATE family SET revoked = 1 WHERE id = ?', id)
-    return true
+    return this.#families().revoke(id, now)
   }
 
   /** The family as stored, for tests and diagnostics (no token material is stored at all). */
-  inspect(id: string): { generation: number; revoked: boolean; expiresAt: number } | null {
-    const row = this.#sql().exec<FamilyRow>('SELECT * FROM family WHERE id = ?', id).toArray()[0]
-    return row === undefined ? null : { generation: row.generation, revoked: row.revoked !== 0, expiresAt: row.expires_at }
+  inspect(id: string): { generation: number; revoked: boolean; expiresAt: number; authTimeMs: number } | null {
+    const family = this.#families().get(id)
+    return family === undefined ? null : { generation: family.generation, revoked: family.revoked, expiresAt: family.current.exp, authTimeMs: family.authTimeMs }
   }
 
   /** At the family's expiry: its storage is wiped, since no token of it can verify any more. */
   override async alarm(): Promise<void> {
     const now = Math.floor(Date.now() / 1000)
-    const latest = this.#sql().exec<{ expires_at: number | null }>('SELECT MAX(expires_at) AS expires_at FROM family').one().expires_at
+    const latest = this.ctx.storage.sql.exec<{ expires_at: number | null }>('SELECT MAX(expires_at) AS expires_at FROM family').one().expires_at
     if (latest !== null && latest > now) {
       await this.ctx.storage.setAlarm(latest * 1000)
       return
     }
     await this.ctx.storage.deleteAll()
-    this.#ready = false
+    this.#ready = undefined
   }
 }
 
@@ -118,9 +79,14 @@ export class RefreshFamilies extends DurableObject<object> {
  * without `sub` its own jti's. Undefined when the token has neither: nothing can revoke it.
  */
 export function revocationsName(jti: string | undefined, sub: string | undefined): string | undefined {
-  if (sub !== undefined) return `sub:${sub}`
-  return jti === undefined ? undefined : `jti:${jti}`
+  // Stored text, not the string itself: idFromName reads UTF-8, which would make every lone
+  // surrogate one U+FFFD, and two subjects one object.
+  if (sub !== undefined) return `sub:${storedText(sub)}`
+  return jti === undefined ? undefined : `jti:${storedText(jti)}`
 }
+
+/** The latest alarm set (2100-01-01): `setAlarm` refuses dates after 2189; a later wipe waits for the next alarm. */
+const LATEST_ALARM_MS = 4_102_444_800_000
 
 interface CutoffRow extends Record<string, SqlStorageValue> {
   cutoff_ms: number
@@ -152,7 +118,7 @@ export class Revocations extends DurableObject<object> {
     sql.exec('DELETE FROM revoked WHERE expires_at <= ?', now)
     sql.exec(
       'INSERT INTO revoked (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)',
-      jti, expiresAt,
+      storedText(jti), expiresAt,
     )
     await this.#wipeAfter(expiresAt)
   }
@@ -170,9 +136,15 @@ export class Revocations extends DurableObject<object> {
   /** TokenStore.isRevoked for a token of this object's subject (or jti). */
   isRevoked(query: RevocationQuery, now: number): boolean {
     const sql = this.#sql()
-    if (query.jti !== undefined && sql.exec('SELECT 1 FROM revoked WHERE jti = ? AND expires_at > ?', query.jti, now).toArray().length > 0) return true
-    const cutoff = sql.exec<CutoffRow>('SELECT cutoff_ms, expires_at FROM cutoff').toArray()[0]
-    return cutoff !== undefined && cutoff.expires_at > now && issuedAtMs(query.jti, query.iat) < cutoff.cutoff_ms
+    if (query.jti !== undefined && sql.exec('SELECT 1 FROM revoked WHERE jti = ? AND expires_at > ?', storedText(query.jti), now).toArray().length > 0) return true
+    const cutoffMs = this.cutoff(now)
+    return cutoffMs !== undefined && judgedInstantMs(query) < cutoffMs
+  }
+
+  /** The subject's live cut-off (epoch ms), if any: what a rotation of its families is checked against. */
+  cutoff(now: number): number | undefined {
+    const cutoff = this.#sql().exec<CutoffRow>('SELECT cutoff_ms, expires_at FROM cutoff').toArray()[0]
+    return cutoff !== undefined && cutoff.expires_at > now ? cutoff.cutoff_ms : undefined
   }
 
   /** Entries held, for tests and metrics. */
@@ -186,8 +158,10 @@ export class Revocations extends DurableObject<object> {
 
   /** Moves the wipe alarm to `expiresAt` if that is later than the one set. */
   async #wipeAfter(expiresAt: number): Promise<void> {
+    // A NumericDate may lie beyond what an alarm can hold (exp 1e300): the alarm then fires early and is set again.
+    const at = Math.min(expiresAt * 1000, LATEST_ALARM_MS)
     const alarm = await this.ctx.storage.getAlarm()
-    if (alarm === null || alarm < expiresAt * 1000) await this.ctx.storage.setAlarm(expiresAt * 1000)
+    if (alarm === null || alarm < at) await this.ctx.storage.setAlarm(at)
   }
 
   /** At the latest expiry: nothing stored can refuse a live token any more. */

@@ -1,8 +1,12 @@
 // The core's TokenStore over the two Durable Object namespaces: each refresh family lives in its
 // own instance, each subject's revocations (revoked jtis and its cut-off) in the subject's own.
-// Every call is one RPC to one object, verify included. A failed RPC is `Store unavailable`
-// (error 11): nothing was changed, and a verify that cannot ask is refused, not let through.
-import { StoreUnavailableError, type FamilyRecord, type RevocationQuery, type RotateRequest, type RotateResult, type TokenStore } from '../src/index.ts'
+// Every call is one RPC to one object, verify included, except a refresh: it asks the subject's
+// object for its cut-off before the family's object rotates (PROTOCOL v3: two hops), so a
+// revocation either is seen or was made after the ask and covers what the rotation mints. A
+// failed RPC is `Store unavailable` (error 11): a verify that cannot ask is refused, not let through.
+import { StoreUnavailableError } from '../src/errors.ts'
+import { storedExpiry } from '../src/store/schema.ts'
+import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult, TokenStore } from '../src/store/types.ts'
 import type { Env } from './env.ts'
 import { revocationsName } from './objects.ts'
 
@@ -40,7 +44,11 @@ export class DurableObjectStore implements TokenStore {
   }
 
   rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> {
-    return this.#call(async () => (await this.#family(id).rotate(id, request)) as RotateResult)
+    return this.#call(async () => {
+      const subject = request.sub === undefined ? undefined : revocationsName(undefined, request.sub)
+      const cutoffMs = subject === undefined ? undefined : await this.#revocationsOf(subject).cutoff(request.now)
+      return (await this.#family(id).rotate(id, request, cutoffMs)) as RotateResult
+    })
   }
 
   revokeFamily(id: string, now: number): Promise<boolean> {
@@ -49,12 +57,12 @@ export class DurableObjectStore implements TokenStore {
 
   revokeToken(jti: string, sub: string | undefined, expiresAt: number, now: number): Promise<void> {
     const name = revocationsName(jti, sub)!
-    return this.#call(() => this.#revocationsOf(name).revokeToken(jti, expiresAt, now))
+    return this.#call(() => this.#revocationsOf(name).revokeToken(jti, storedExpiry(expiresAt), now))
   }
 
   revokeSubject(sub: string, cutoffMs: number, expiresAt: number): Promise<void> {
     const name = revocationsName(undefined, sub)!
-    return this.#call(() => this.#revocationsOf(name).revokeSubject(cutoffMs, expiresAt))
+    return this.#call(() => this.#revocationsOf(name).revokeSubject(cutoffMs, storedExpiry(expiresAt)))
   }
 
   isRevoked(query: RevocationQuery, now: number): Promise<boolean> | boolean {

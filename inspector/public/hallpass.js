@@ -296,7 +296,7 @@ var webCrypto = {
 var PRIVATE_MEMBERS = { RSA: ["d", "p", "q", "dp", "dq", "qi"], EC: ["d"], OKP: ["d"], oct: ["k"] };
 var PUBLIC_MEMBERS = { RSA: ["n", "e"], EC: ["crv", "x", "y"], OKP: ["crv", "x"], oct: [] };
 function label(raw, index) {
-  return typeof raw.kid === "string" && raw.kid !== "" && raw.kid.length <= 100 ? `key "${raw.kid}"` : `key #${index + 1}`;
+  return typeof raw.kid === "string" && raw.kid !== "" && raw.kid.length <= 100 ? `key ${JSON.stringify(raw.kid)}` : `key #${index + 1}`;
 }
 function bytesOf(raw, member, fail) {
   const value = raw[member];
@@ -333,14 +333,18 @@ function checkJwk(value, index, setting, defaultAlg) {
   }
   if (kty === "RSA") {
     const modulus = bytesOf(raw, "n", fail);
-    bytesOf(raw, "e", fail);
     const bits = bitLength(modulus);
     if (bits < MIN_RSA_BITS) fail(`the RSA modulus has ${bits} bits, at least ${MIN_RSA_BITS} are needed`);
+    if (!isStrongExponent(bytesOf(raw, "e", fail))) fail('the RSA public exponent "e" must be odd, at least 65537 and below 2^256 (NIST SP 800-56B)');
     checked.modulusBytes = Math.ceil(bits / 8);
   } else {
     const size = spec.coordinateBytes;
     for (const member of kty === "EC" ? ["x", "y"] : ["x"]) if (bytesOf(raw, member, fail).length !== size) fail(`"${member}" must be ${size} bytes for ${spec.crv}`);
     if (raw.d !== void 0 && bytesOf(raw, "d", fail).length !== size) fail(`"d" must be ${size} bytes for ${spec.crv}`);
+    if (kty === "OKP") {
+      const problem = ed25519PointProblem(bytesOf(raw, "x", fail));
+      if (problem !== void 0) fail(problem);
+    }
   }
   const privates = PRIVATE_MEMBERS[kty].filter((member) => raw[member] !== void 0);
   if (privates.length > 0) {
@@ -351,6 +355,28 @@ function checkJwk(value, index, setting, defaultAlg) {
     for (const member of privates) checked.private[member] = raw[member];
   }
   return checked;
+}
+function isStrongExponent(bytes) {
+  const bits = bitLength(bytes);
+  return bits >= 17 && bits <= 256 && (bytes[bytes.length - 1] & 1) === 1;
+}
+var hexBytes = (text) => Uint8Array.from(text.match(/../g), (byte) => parseInt(byte, 16));
+var ED25519_SMALL_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"
+].map(hexBytes);
+function ed25519PointProblem(x) {
+  const masked = (i) => i === 31 ? x[i] & 127 : x[i];
+  if (ED25519_SMALL_ORDER.some((point) => point.every((byte, i) => byte === masked(i)))) return '"x" is a small-order Ed25519 point, under which anyone can sign';
+  let top = masked(31) === 127;
+  for (let i = 30; top && i >= 1; i--) top = x[i] === 255;
+  if (top && x[0] >= 237) return '"x" is not a canonical Ed25519 point (y is not below 2^255 - 19)';
+  return void 0;
 }
 function bitLength(bytes) {
   let i = 0;
@@ -426,16 +452,19 @@ function parseSegment(segment, decode2 = decodeText) {
   if (typeof value !== "object" || value === null || Array.isArray(value) || jsonProblem(value) !== void 0) throw new TokenError("malformed_token");
   return value;
 }
+var NOT_BASE64URL = /[^A-Za-z0-9_-]/;
 function splitCompact(token) {
   if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TokenError("malformed_token");
   const first = token.indexOf(".");
   const second = first < 0 ? -1 : token.indexOf(".", first + 1);
   if (second < 0 || token.indexOf(".", second + 1) >= 0) throw new TokenError("malformed_token");
+  const signature = token.slice(second + 1);
+  if (NOT_BASE64URL.test(signature)) throw new TokenError("malformed_token");
   return {
     header: token.slice(0, first),
     payload: token.slice(first + 1, second),
     signingInput: token.slice(0, second),
-    signature: token.slice(second + 1)
+    signature
   };
 }
 function decodeCompact(token) {
@@ -774,7 +803,8 @@ function boundAlgorithm(raw, allowed) {
   }
   return keyAlgorithms(raw).find((alg) => !isSymmetric(alg) && allowed.has(alg));
 }
-async function remoteRing(body, allowed, provider, label2) {
+async function remoteRing(body, allowed, provider, label2, warn = () => {
+}) {
   let set;
   try {
     set = JSON.parse(body);
@@ -792,11 +822,18 @@ async function remoteRing(body, allowed, provider, label2) {
     const alg = boundAlgorithm(raw, allowed);
     if (alg === void 0) continue;
     for (const name of PRIVATE_MEMBERS2) delete raw[name];
+    let checked;
     try {
-      const checked = checkJwk({ ...raw, alg, use: void 0 }, index, label2);
-      checked.kid ??= await thumbprint(checked.public);
+      checked = checkJwk({ ...raw, alg, use: void 0 }, index, label2);
+    } catch (error) {
+      warn(`${error instanceof Error ? error.message : label2}; this key is not used, the others still verify`);
+      continue;
+    }
+    checked.kid ??= await thumbprint(checked.public);
+    try {
       keys.push(await ringKey(checked, provider));
     } catch {
+      warn(`${label2}: key ${JSON.stringify(checked.kid.slice(0, 100))} cannot be imported as ${alg}; this key is not used, the others still verify`);
     }
   }
   if (keys.length === 0) throw new JwksError(`no usable key (of ${members.length}) for ${[...allowed].join(", ")}`);
@@ -903,12 +940,14 @@ var RemoteKeySet = class {
       try {
         entry = await this.#cache.read(this.uri);
       } catch (error) {
-        this.#log(`trusted issuer ${JSON.stringify(this.issuer)}: the JWKS cache cannot be read (${error instanceof Error ? error.name : "error"})`);
+        this.#log(
+          `trusted issuer ${JSON.stringify(this.issuer)}: ${error instanceof JwksError ? `the JWKS cache's entry for ${this.uri} is ignored: ${error.message}` : `the JWKS cache cannot be read (${error instanceof Error ? error.name : "error"})`}`
+        );
       }
       const now = this.#clock();
       if (entry !== void 0 && isEntry(entry) && now - entry.fetchedAt < JWKS_LIMITS.staleIfErrorMs && entry.fetchedAt > this.#fetchedAt) {
         try {
-          this.#install(await remoteRing(entry.body, this.#allowed, this.#crypto, this.#label()), Math.min(entry.fetchedAt, now), entry.maxAge);
+          this.#install(await remoteRing(entry.body, this.#allowed, this.#crypto, this.#label(), this.#log), Math.min(entry.fetchedAt, now), entry.maxAge);
           this.#lastFetch = Math.max(this.#lastFetch, Math.min(entry.fetchedAt, now));
         } catch {
         }
@@ -925,7 +964,7 @@ var RemoteKeySet = class {
     let ring;
     try {
       fetched = await fetchJwks(this.#fetch, this.uri, this.#timeoutMs);
-      ring = await remoteRing(fetched.body, this.#allowed, this.#crypto, this.#label());
+      ring = await remoteRing(fetched.body, this.#allowed, this.#crypto, this.#label(), this.#log);
     } catch (error) {
       const kept = this.#ring !== void 0 && this.#clock() - this.#fetchedAt < JWKS_LIMITS.staleIfErrorMs;
       const reason = error instanceof JwksError ? error.message : error instanceof Error ? error.name : "error";
@@ -945,32 +984,71 @@ var RemoteKeySet = class {
     this.#fetchedAt = fetchedAt;
     this.#freshMs = Math.min(JWKS_LIMITS.maxMaxAge, Math.max(JWKS_LIMITS.minMaxAge, maxAge)) * 1e3;
   }
+  /** How log lines and skipped keys name this key set: its issuer and jwks_uri, as the other lines do. */
   #label() {
-    return `the JWKS of ${JSON.stringify(this.issuer).slice(0, 120)}`;
+    return `trusted issuer ${JSON.stringify(this.issuer).slice(0, 120)}: JWKS ${this.uri}`;
   }
 };
 function isEntry(value) {
   const entry = value;
   return typeof entry === "object" && entry !== null && typeof entry.body === "string" && Number.isFinite(entry.fetchedAt) && Number.isFinite(entry.maxAge);
 }
-function cacheApiJwksCache(cache) {
-  const keyOf = (uri) => `https://jwks-cache.hallpass.invalid/v1/${encodeURIComponent(uri)}`;
+async function cacheKeys(secret) {
+  const material = await crypto.subtle.importKey("raw", secret, "HKDF", false, ["deriveKey"]);
+  const derive = (info) => crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: utf8("hallpass"), info: utf8(info) }, material, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign", "verify"]);
+  const [locate, seal] = await Promise.all([derive("hallpass jwks-cache url v2"), derive("hallpass jwks-cache entry v2")]);
+  return { locate, seal };
+}
+async function entryUrl(keys, uri) {
+  const name = new Uint8Array(await crypto.subtle.sign("HMAC", keys.locate, utf8(uri)));
+  return `https://jwks-cache.hallpass.invalid/v2/${encode(name)}`;
+}
+function sealed(uri, entry) {
+  return utf8(JSON.stringify([uri, entry.fetchedAt, entry.maxAge, entry.body]));
+}
+async function macMatches(key, mac, data) {
+  if (typeof mac !== "string") return false;
+  let bytes;
+  try {
+    bytes = decode(mac);
+  } catch {
+    return false;
+  }
+  return crypto.subtle.verify("HMAC", key, bytes, data);
+}
+function cacheSecretBytes(secret, caller) {
+  const bytes = typeof secret === "string" ? utf8(secret) : secret;
+  if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) throw new ConfigError(`${caller}: the JWKS cache's secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  return bytes;
+}
+function cacheApiJwksCache(cache, secret) {
+  const bytes = cacheSecretBytes(secret, "cacheApiJwksCache()");
+  let derivation;
+  const derived = () => derivation ??= cacheKeys(bytes);
   return {
     async read(uri) {
-      const response = await cache.match(keyOf(uri));
+      const keys = await derived();
+      const response = await cache.match(await entryUrl(keys, uri));
       if (response === void 0) return void 0;
-      const entry = await response.json();
-      return isEntry(entry) ? { body: entry.body, fetchedAt: entry.fetchedAt, maxAge: entry.maxAge } : void 0;
+      const stored = await response.json().catch(() => void 0);
+      if (isEntry(stored)) {
+        const entry = { body: stored.body, fetchedAt: stored.fetchedAt, maxAge: stored.maxAge };
+        if (await macMatches(keys.seal, stored.mac, sealed(uri, entry))) return entry;
+      }
+      throw new JwksError("it failed authentication (forged, or corrupted)");
     },
     async write(uri, entry) {
+      const keys = await derived();
+      const clean = { body: entry.body, fetchedAt: entry.fetchedAt, maxAge: entry.maxAge };
+      const mac = encode(new Uint8Array(await crypto.subtle.sign("HMAC", keys.seal, sealed(uri, clean))));
       const seconds = Math.ceil(JWKS_LIMITS.staleIfErrorMs / 1e3);
-      await cache.put(keyOf(uri), new Response(JSON.stringify(entry), { headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${seconds}` } }));
+      await cache.put(await entryUrl(keys, uri), new Response(JSON.stringify({ ...clean, mac }), { headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${seconds}` } }));
     }
   };
 }
-function defaultJwksCache() {
+function defaultJwksCache(secret) {
   const cache = globalThis.caches?.default;
-  return cache === void 0 ? void 0 : cacheApiJwksCache(cache);
+  return cache === void 0 ? void 0 : cacheApiJwksCache(cache, secret);
 }
 
 // src/keys/trusted.ts
@@ -1070,7 +1148,11 @@ function trustedIssuers(checked, options) {
   return new Map(
     checked.map((issuer) => {
       const keys = new RemoteKeySet({ issuer: issuer.issuer, uri: issuer.jwksUri, algorithms: issuer.algorithms, fetch: options.fetch, clock: options.clock, cache: options.cache, log: options.log, crypto: options.crypto });
-      const rules = { issuer: issuer.issuer, audience: issuer.audience, clockTolerance: options.clockTolerance, now };
+      const audience = issuer.audience ?? options.audience;
+      if (audience === void 0) {
+        options.log(`trusted issuer ${quoted(issuer.issuer)}: neither its "audience" nor ${options.audienceSetting} is set, so its tokens pass whatever their "aud" (a token it gave another API too): set one (RFC 8725 \xA73.9)`);
+      }
+      const rules = { issuer: issuer.issuer, audience, clockTolerance: options.clockTolerance, now };
       return [issuer.issuer, new TrustedIssuer(issuer, keys, rules)];
     })
   );
@@ -1293,7 +1375,7 @@ var SETTINGS = {
   accessTtl: { env: "HALLPASS_ACCESS_TTL", kind: "seconds", where: "both", meaning: "access-token lifetime, seconds", fallback: "900", default: 900, min: 1 },
   refreshTtl: { env: "HALLPASS_REFRESH_TTL", kind: "seconds", where: "both", meaning: "refresh-token lifetime, seconds", fallback: "604800 (7 days)", default: 604800, min: 1 },
   issuer: { env: "HALLPASS_ISSUER", kind: "text", where: "both", meaning: "put in issued tokens as iss and required on verify", fallback: "unset" },
-  audience: { env: "HALLPASS_AUDIENCE", kind: "text", where: "both", meaning: "put in issued tokens as aud and required on verify", fallback: "unset" },
+  audience: { env: "HALLPASS_AUDIENCE", kind: "text", where: "both", meaning: "put in issued tokens as aud and required on verify, of a trusted issuer's tokens too unless its entry has an audience", fallback: "unset" },
   clockTolerance: { env: "HALLPASS_CLOCK_TOLERANCE", kind: "seconds", where: "both", meaning: "leeway for exp/nbf, seconds", fallback: "0", default: 0, min: 0 },
   reuseInterval: {
     env: "HALLPASS_REUSE_INTERVAL",
@@ -1310,14 +1392,14 @@ var SETTINGS = {
     where: "both",
     default: 0,
     min: 0,
-    meaning: "verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit); 0 turns it off",
+    meaning: "verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit; this node's own tokens only); 0 turns it off",
     fallback: "0"
   },
   trustedIssuers: {
     env: "HALLPASS_TRUSTED_ISSUERS",
     kind: "text",
     where: "both",
-    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss',
+    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss; without audience, HALLPASS_AUDIENCE applies',
     fallback: "unset"
   },
   maxLineBytes: {
@@ -1384,57 +1466,16 @@ function describeSettings(where) {
   ${"".padEnd(26)}default: ${setting.fallback}`).join("\n");
 }
 
-// src/lib/random.ts
-var RANDOM_BYTES = 16;
-var TIME_BYTES = 6;
-var pool = new Uint8Array(RANDOM_BYTES * 256);
-var poolOffset = pool.length;
-function takeRandom(into, at) {
-  if (poolOffset === pool.length) {
-    crypto.getRandomValues(pool);
-    poolOffset = 0;
-  }
-  into.set(pool.subarray(poolOffset, poolOffset + RANDOM_BYTES), at);
-  pool.fill(0, poolOffset, poolOffset + RANDOM_BYTES);
-  poolOffset += RANDOM_BYTES;
-}
-function randomId() {
-  const bytes = new Uint8Array(RANDOM_BYTES);
-  takeRandom(bytes, 0);
-  return encode(bytes);
-}
-var TIMED_ID_LENGTH = 30;
-function timedId(ms) {
-  const bytes = new Uint8Array(TIME_BYTES + RANDOM_BYTES);
-  let t = Math.max(0, Math.floor(ms));
-  for (let i = TIME_BYTES - 1; i >= 0; i--) {
-    bytes[i] = t % 256;
-    t = Math.floor(t / 256);
-  }
-  takeRandom(bytes, TIME_BYTES);
-  return encode(bytes);
-}
-function issuedAtMs(jti, iat) {
-  if (typeof iat !== "number" || !Number.isFinite(iat)) return -Infinity;
-  const second = Math.floor(iat) * 1e3;
-  if (typeof jti !== "string" || jti.length !== TIMED_ID_LENGTH) return second;
-  let bytes;
-  try {
-    bytes = decode(jti.slice(0, 8));
-  } catch {
-    return second;
-  }
-  let ms = 0;
-  for (let i = 0; i < TIME_BYTES; i++) ms = ms * 256 + bytes[i];
-  return ms >= second && ms < second + 1e3 ? ms : second;
-}
-
 // src/store/rotation.ts
-function applyRotation(family, { generation, next, now, reuseInterval }) {
+function applyRotation(family, { generation, next, now, reuseInterval }, cutoffMs) {
+  if (cutoffMs !== void 0 && family.authTimeMs < cutoffMs) {
+    family.revoked = true;
+    return { status: "revoked" };
+  }
   if (generation < family.generation) {
     const predecessor = generation === family.generation - 1;
     if (predecessor && !family.revoked && reuseInterval > 0 && now - family.rotatedAt <= reuseInterval) {
-      return { status: "grace", claims: family.claims, current: family.current };
+      return { status: "grace", claims: family.claims, authTimeMs: family.authTimeMs, current: family.current };
     }
     family.revoked = true;
     return { status: "reused" };
@@ -1443,7 +1484,7 @@ function applyRotation(family, { generation, next, now, reuseInterval }) {
   family.generation = generation + 1;
   family.current = next;
   family.rotatedAt = now;
-  return { status: "rotated", claims: family.claims };
+  return { status: "rotated", claims: family.claims, authTimeMs: family.authTimeMs };
 }
 
 // src/store/sharded-map.ts
@@ -1513,11 +1554,123 @@ var ShardedMap = class {
   }
 };
 
+// src/lib/random.ts
+var RANDOM_BYTES = 16;
+var TIME_BYTES = 6;
+var pool = new Uint8Array(RANDOM_BYTES * 256);
+var poolOffset = pool.length;
+function takeRandom(into, at) {
+  if (poolOffset === pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  into.set(pool.subarray(poolOffset, poolOffset + RANDOM_BYTES), at);
+  pool.fill(0, poolOffset, poolOffset + RANDOM_BYTES);
+  poolOffset += RANDOM_BYTES;
+}
+function randomId() {
+  const bytes = new Uint8Array(RANDOM_BYTES);
+  takeRandom(bytes, 0);
+  return encode(bytes);
+}
+var TIMED_ID_LENGTH = 30;
+function timedId(ms) {
+  const bytes = new Uint8Array(TIME_BYTES + RANDOM_BYTES);
+  let t = Math.max(0, Math.floor(ms));
+  for (let i = TIME_BYTES - 1; i >= 0; i--) {
+    bytes[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  takeRandom(bytes, TIME_BYTES);
+  return encode(bytes);
+}
+function issuedAtMs(jti, iat) {
+  if (typeof iat !== "number" || !Number.isFinite(iat)) return -Infinity;
+  const second = Math.floor(iat) * 1e3;
+  if (typeof jti !== "string" || jti.length !== TIMED_ID_LENGTH) return second;
+  let bytes;
+  try {
+    bytes = decode(jti.slice(0, 8));
+  } catch {
+    return second;
+  }
+  let ms = 0;
+  for (let i = 0; i < TIME_BYTES; i++) ms = ms * 256 + bytes[i];
+  return ms >= second && ms < second + 1e3 ? ms : second;
+}
+
+// src/store/view.ts
+function judgedInstantMs({ authTime, jti, iat }) {
+  if (authTime === void 0) return issuedAtMs(jti, iat);
+  return typeof authTime === "number" && Number.isFinite(authTime) ? Math.round(authTime * 1e3) : -Infinity;
+}
+var RevocationView = class {
+  #tokens = new ShardedMap((until) => until);
+  #cutoffs = new ShardedMap((cutoff) => cutoff.expiresAt);
+  /** The last sequence number of the log applied (stores with a log). */
+  lastSeq = 0;
+  #stale = false;
+  #writes = 0;
+  revokeToken(jti, expiresAt, now) {
+    this.#sweep(now);
+    this.#tokens.set(jti, Math.max(expiresAt, this.#tokens.get(jti) ?? 0));
+  }
+  /** A later cut-off replaces an earlier one; each keeps the later expiry. */
+  revokeSubject(sub, cutoffMs, expiresAt, now) {
+    this.#sweep(now);
+    const known = this.#cutoffs.get(sub);
+    this.#cutoffs.set(sub, { cutoffMs: Math.max(cutoffMs, known?.cutoffMs ?? -Infinity), expiresAt: Math.max(expiresAt, known?.expiresAt ?? 0) });
+  }
+  /** Applies one row of a revocation log (expired rows change nothing). */
+  apply(row, now) {
+    if (row.expiresAt <= now) return;
+    if (row.cutoffMs !== void 0 && row.sub !== void 0) this.revokeSubject(row.sub, row.cutoffMs, row.expiresAt, now);
+    else if (row.jti !== void 0) this.revokeToken(row.jti, row.expiresAt, now);
+  }
+  /** The subject's live cut-off (epoch ms), if it has one. */
+  cutoffOf(sub, now) {
+    if (sub === void 0 || this.#cutoffs.size === 0) return void 0;
+    const cutoff = this.#cutoffs.get(sub);
+    return cutoff !== void 0 && cutoff.expiresAt > now ? cutoff.cutoffMs : void 0;
+  }
+  isRevoked(query, now) {
+    if (query.jti !== void 0 && this.#tokens.size > 0) {
+      const until = this.#tokens.get(query.jti);
+      if (until !== void 0 && until > now) return true;
+    }
+    const cutoffMs = this.cutoffOf(query.sub, now);
+    return cutoffMs !== void 0 && judgedInstantMs(query) < cutoffMs;
+  }
+  get size() {
+    return { revokedTokens: this.#tokens.size, subjects: this.#cutoffs.size };
+  }
+  /**
+   * Records whether the last attempt to bring the view up to date worked, and says so in `log`
+   * when that changes: verify goes on with the revocations known, and the operator is told.
+   */
+  markCurrent(current, log, reason) {
+    if (current && this.#stale) log("store: reachable again; revocations are current");
+    if (!current && !this.#stale) log(`store: cannot read revocations, so this node's view of them is stale: verifying with those known so far${reason === void 0 ? "" : ` (${reason})`}`);
+    this.#stale = !current;
+  }
+  get stale() {
+    return this.#stale;
+  }
+  /** One bounded sweep step over both maps (sharded-map.ts): expired entries go. */
+  sweep(now) {
+    this.#tokens.sweep(now);
+    this.#cutoffs.sweep(now);
+  }
+  /** A sweep step every fourth write of the view's own: see MemoryStore. */
+  #sweep(now) {
+    if ((this.#writes++ & 3) === 0) this.sweep(now);
+  }
+};
+
 // src/store/memory.ts
 var MemoryStore = class {
   #families = new ShardedMap((family) => family.current.exp);
-  #revokedTokens = new ShardedMap((until) => until);
-  #cutoffs = new ShardedMap((cutoff) => cutoff.expiresAt);
+  #revocations = new RevocationView();
   #writes = 0;
   createFamily(id, record, now) {
     this.#sweep(now);
@@ -1526,7 +1679,7 @@ var MemoryStore = class {
   rotateFamily(id, request) {
     this.#sweep(request.now);
     const family = this.#live(id, request.now);
-    return family === void 0 ? { status: "unknown" } : applyRotation(family, request);
+    return family === void 0 ? { status: "unknown" } : applyRotation(family, request, this.#revocations.cutoffOf(request.sub, request.now));
   }
   revokeFamily(id, now) {
     const family = this.#live(id, now);
@@ -1535,28 +1688,17 @@ var MemoryStore = class {
     return true;
   }
   revokeToken(jti, _sub, expiresAt, now) {
-    this.#sweep(now);
-    this.#revokedTokens.set(jti, Math.max(expiresAt, this.#revokedTokens.get(jti) ?? 0));
+    this.#revocations.revokeToken(jti, expiresAt, now);
   }
   revokeSubject(sub, cutoffMs, expiresAt, now) {
-    this.#sweep(now);
-    const known = this.#cutoffs.get(sub);
-    this.#cutoffs.set(sub, { cutoffMs: Math.max(cutoffMs, known?.cutoffMs ?? 0), expiresAt: Math.max(expiresAt, known?.expiresAt ?? 0) });
+    this.#revocations.revokeSubject(sub, cutoffMs, expiresAt, now);
   }
-  isRevoked({ jti, sub, iat }, now) {
-    if (jti !== void 0 && this.#revokedTokens.size > 0) {
-      const until = this.#revokedTokens.get(jti);
-      if (until !== void 0 && until > now) return true;
-    }
-    if (sub !== void 0 && this.#cutoffs.size > 0) {
-      const cutoff = this.#cutoffs.get(sub);
-      if (cutoff !== void 0 && cutoff.expiresAt > now && issuedAtMs(jti, iat) < cutoff.cutoffMs) return true;
-    }
-    return false;
+  isRevoked(query, now) {
+    return this.#revocations.isRevoked(query, now);
   }
   /** Entries currently held, for tests and metrics. */
   get size() {
-    return { families: this.#families.size, revokedTokens: this.#revokedTokens.size, subjects: this.#cutoffs.size };
+    return { families: this.#families.size, ...this.#revocations.size };
   }
   #live(id, now) {
     const family = this.#families.get(id);
@@ -1571,8 +1713,7 @@ var MemoryStore = class {
   #sweep(now) {
     if ((this.#writes++ & 3) !== 0) return;
     this.#families.sweep(now);
-    this.#revokedTokens.sweep(now);
-    this.#cutoffs.sweep(now);
+    this.#revocations.sweep(now);
   }
 };
 
@@ -1617,7 +1758,7 @@ function inspect(token) {
 }
 
 // src/tokens/issue.ts
-var NODE_CLAIMS = ["iat", "exp", "nbf", "jti"];
+var NODE_CLAIMS = ["iat", "exp", "nbf", "jti", "auth_time"];
 function callerClaims(claims, ctx) {
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
     throw new RequestError("payload must be a JSON object of claims");
@@ -1657,8 +1798,8 @@ function issue(ctx, claims) {
   const now = Math.floor(ms / 1e3);
   const current = nextRefreshToken(ctx, ms);
   return andThen(
-    mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH),
-    (tokens) => andThen(ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens)
+    mint(ctx, signer, caller, family, 0, current, ms, ms, MAX_ISSUED_TOKEN_LENGTH),
+    (tokens) => andThen(ctx.store.createFamily(family, { claims: caller, authTimeMs: ms, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens)
   );
 }
 function accessSigner(ctx) {
@@ -1669,13 +1810,14 @@ function nextRefreshToken(ctx, ms) {
   const iat = Math.floor(ms / 1e3);
   return { jti: timedId(ms), iat, exp: iat + ctx.refreshTtl };
 }
-function mint(ctx, signer, caller, family, generation, refresh2, ms, limit = MAX_TOKEN_LENGTH) {
+function mint(ctx, signer, caller, family, generation, refresh2, ms, authTimeMs, limit = MAX_TOKEN_LENGTH) {
   const registered = {};
   if (ctx.issuer !== void 0) registered.iss = ctx.issuer;
   if (ctx.audience !== void 0) registered.aud = ctx.audience;
   const now = Math.floor(ms / 1e3);
-  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) };
-  const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
+  const authTime = authTimeMs / 1e3;
+  const access = { ...caller, ...registered, auth_time: authTime, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) };
+  const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, auth_time: authTime, iat: refresh2.iat, exp: refresh2.exp, jti: refresh2.jti };
   const accessToken = sign(signer.header, access, signer, ctx.encodeText);
   const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh, ctx.encodeText);
   const tokenSet = (accessToken2, refreshToken2) => {
@@ -1715,8 +1857,8 @@ function hasAudience(aud, audience) {
 
 // src/tokens/trusted.ts
 function verifyTrusted(issuer, parts, payload, expected) {
-  if (expected === "refresh") throw new TokenError("wrong_token_type");
   const verdict = issuer.judge(parts.header);
+  if (expected === "refresh") throw new TokenError("wrong_token_type");
   if (verdict.error !== void 0) throw new TokenError(verdict.error);
   const { access } = verdict;
   const key = issuer.keys.key(verdict.header);
@@ -1773,12 +1915,11 @@ function verifyAccess(ctx, token) {
     cache.delete(token);
     throw new TokenError("token_expired");
   }
-  if (ctx.trusted !== void 0 && typeof payload.iss === "string" && ctx.trusted.has(payload.iss)) return payload;
   return unlessRevoked(ctx, payload, now);
 }
 function freshlyVerified(ctx, token, { payload, now, trusted }) {
-  if (ctx.cache !== void 0) ctx.cache.set(token, deepFreeze(payload));
   if (trusted) return payload;
+  if (ctx.cache !== void 0) ctx.cache.set(token, deepFreeze(payload));
   return unlessRevoked(ctx, payload, now);
 }
 function unlessRevoked(ctx, payload, now) {
@@ -1791,11 +1932,12 @@ function unlessRevoked(ctx, payload, now) {
   });
 }
 function revocationQuery(payload) {
-  const { jti, sub, iat } = payload;
+  const { jti, sub, iat, auth_time: authTime } = payload;
   return {
     jti: typeof jti === "string" ? jti : void 0,
     sub: typeof sub === "string" ? sub : void 0,
-    iat: typeof iat === "number" ? iat : void 0
+    iat: typeof iat === "number" ? iat : void 0,
+    authTime
   };
 }
 
@@ -1813,12 +1955,22 @@ async function refresh(ctx, token) {
   const ms = ctx.issueClock.instant();
   const now = Math.floor(ms / 1e3);
   const next = nextRefreshToken(ctx, ms);
-  const result = await ctx.store.rotateFamily(family, { generation, next, now, reuseInterval: ctx.reuseInterval });
+  const sub = typeof payload.sub === "string" ? payload.sub : void 0;
+  const retry = ctx.doubts.retryInterval(family, generation, now);
+  const reuseInterval = retry === void 0 ? ctx.reuseInterval : Math.max(ctx.reuseInterval, retry);
+  let result;
+  try {
+    result = await ctx.store.rotateFamily(family, { generation, sub, next, now, reuseInterval });
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) ctx.doubts.add(family, generation, now);
+    throw error;
+  }
+  if (retry !== void 0) ctx.doubts.settle(family, generation);
   switch (result.status) {
     case "rotated":
-      return mint(ctx, signer, result.claims, family, generation + 1, next, ms);
+      return mint(ctx, signer, result.claims, family, generation + 1, next, ms, result.authTimeMs);
     case "grace":
-      return mint(ctx, signer, result.claims, family, generation + 1, result.current, ms);
+      return mint(ctx, signer, result.claims, family, generation + 1, result.current, ms, result.authTimeMs);
     case "reused":
       throw new TokenError("refresh_token_reused");
     default:
@@ -1840,6 +1992,44 @@ var IssueClock = class {
   /** Tokens issued from now on are issued at `ms` or later. */
   holdFrom(ms) {
     if (ms > this.#floor) this.#floor = ms;
+  }
+};
+
+// src/tokens/doubts.ts
+var MAX_DOUBTS = 1e4;
+var RefreshDoubts = class {
+  /** `family generation` → [the rotation's instant, remembered until] (epoch seconds). */
+  #doubts = /* @__PURE__ */ new Map();
+  #window;
+  /** `window`: seconds a doubt is remembered (HALLPASS_STORE_WAIT + 60). */
+  constructor(window) {
+    this.#window = window;
+  }
+  /** A rotation tried at `now` whose outcome is unknown. */
+  add(family, generation, now) {
+    const key = `${family} ${generation}`;
+    const first = this.#doubts.get(key)?.[0] ?? now;
+    this.#doubts.delete(key);
+    if (this.#doubts.size >= MAX_DOUBTS) this.#doubts.delete(this.#doubts.keys().next().value);
+    this.#doubts.set(key, [first, now + this.#window]);
+  }
+  /**
+   * The reuse interval a retry needs to be answered with the successor of the rotation in doubt
+   * (every rotation since that attempt), or undefined when this is no retry of one.
+   */
+  retryInterval(family, generation, now) {
+    const key = `${family} ${generation}`;
+    const doubt = this.#doubts.get(key);
+    if (doubt === void 0) return void 0;
+    if (doubt[1] < now) {
+      this.#doubts.delete(key);
+      return void 0;
+    }
+    return Math.max(1, now - doubt[0]);
+  }
+  /** The retry got its answer: nothing is in doubt any more. */
+  settle(family, generation) {
+    if (this.#doubts.size > 0) this.#doubts.delete(`${family} ${generation}`);
   }
 };
 
@@ -1875,6 +2065,7 @@ async function createHallpass(options = {}) {
   const clockTolerance = checkedNumber("clockTolerance", options.clockTolerance);
   const reuseInterval = checkedNumber("reuseInterval", options.reuseInterval);
   const verifyCache = checkedNumber("verifyCache", options.verifyCache);
+  const storeWait = checkedNumber("storeWait", options.storeWait);
   const issuer = checkedText("issuer", options.issuer);
   const audience = checkedText("audience", options.audience);
   const warn = options.onWarning ?? ((message) => console.warn(message));
@@ -1899,10 +2090,11 @@ async function createHallpass(options = {}) {
     clockTolerance,
     reuseInterval,
     store: options.store ?? new MemoryStore(),
+    doubts: new RefreshDoubts(storeWait + 60),
     issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : void 0,
     now: () => Math.floor(clock() / 1e3),
-    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance, audience, audienceSetting: "HALLPASS_AUDIENCE" })
   };
   const operations = {
     issue: (claims) => issue(ctx, claims),
@@ -1938,15 +2130,16 @@ async function createVerifier(options) {
   const clock = options.clock ?? Date.now;
   const clockTolerance = checkedNumber("clockTolerance", options.clockTolerance);
   const warn = options.onWarning ?? ((message) => console.warn(message));
+  const audience = checkedText("audience", options.audience);
   const ctx = {
     // No refresh ring: a refresh token is the wrong type here, whatever its signature.
     keys: new KeySelector(ring, void 0),
     decodeText: options.crypto?.decodeText,
     issuer,
-    audience: checkedText("audience", options.audience),
+    audience,
     clockTolerance,
     now: () => Math.floor(clock() / 1e3),
-    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance })
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance, audience, audienceSetting: "audience" })
   };
   return {
     verify: (token) => promised(() => andThen(verifyToken(ctx, token, "access"), (verified) => verified.payload))

@@ -24,9 +24,12 @@ type Raw = Record<string, unknown>
 const PRIVATE_MEMBERS = { RSA: ['d', 'p', 'q', 'dp', 'dq', 'qi'], EC: ['d'], OKP: ['d'], oct: ['k'] } as const
 const PUBLIC_MEMBERS = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'], oct: [] } as const
 
-/** The label of a key in error texts: its kid when it has a usable one, else its place. */
+/**
+ * The label of a key in error texts: its kid when it has a usable one, else its place. Quoted as
+ * JSON: a trusted issuer's JWKS chooses its kids, and they reach the log.
+ */
 function label(raw: Raw, index: number): string {
-  return typeof raw.kid === 'string' && raw.kid !== '' && raw.kid.length <= 100 ? `key "${raw.kid}"` : `key #${index + 1}`
+  return typeof raw.kid === 'string' && raw.kid !== '' && raw.kid.length <= 100 ? `key ${JSON.stringify(raw.kid)}` : `key #${index + 1}`
 }
 
 function bytesOf(raw: Raw, member: string, fail: (problem: string) => never): Uint8Array<ArrayBuffer> {
@@ -69,14 +72,19 @@ export function checkJwk(value: unknown, index: number, setting: string, default
   }
   if (kty === 'RSA') {
     const modulus = bytesOf(raw, 'n', fail)
-    bytesOf(raw, 'e', fail)
     const bits = bitLength(modulus)
     if (bits < MIN_RSA_BITS) fail(`the RSA modulus has ${bits} bits, at least ${MIN_RSA_BITS} are needed`)
+    if (!isStrongExponent(bytesOf(raw, 'e', fail))) fail('the RSA public exponent "e" must be odd, at least 65537 and below 2^256 (NIST SP 800-56B)')
     checked.modulusBytes = Math.ceil(bits / 8)
   } else {
     const size = (spec as { coordinateBytes: number }).coordinateBytes
     for (const member of kty === 'EC' ? ['x', 'y'] : ['x']) if (bytesOf(raw, member, fail).length !== size) fail(`"${member}" must be ${size} bytes for ${spec.crv}`)
     if (raw.d !== undefined && bytesOf(raw, 'd', fail).length !== size) fail(`"d" must be ${size} bytes for ${spec.crv}`)
+    // A private key's `x` too: its public half is what verifies.
+    if (kty === 'OKP') {
+      const problem = ed25519PointProblem(bytesOf(raw, 'x', fail))
+      if (problem !== undefined) fail(problem)
+    }
   }
   const privates = PRIVATE_MEMBERS[kty].filter((member) => raw[member] !== undefined)
   if (privates.length > 0) {
@@ -87,6 +95,48 @@ export function checkJwk(value: unknown, index: number, setting: string, default
     for (const member of privates) (checked.private as unknown as Raw)[member] = raw[member]
   }
   return checked
+}
+
+/**
+ * NIST SP 800-56B §6.2.1: e odd, 65537 ≤ e < 2^256. Odd with 17 to 256 bits says exactly that (the
+ * smallest odd number of 17 bits is 65537). node:crypto imports e = 1, under which every message is
+ * its own signature.
+ */
+function isStrongExponent(bytes: Uint8Array): boolean {
+  const bits = bitLength(bytes)
+  return bits >= 17 && bits <= 256 && (bytes[bytes.length - 1]! & 1) === 1
+}
+
+const hexBytes = (text: string) => Uint8Array.from(text.match(/../g)!, (byte) => parseInt(byte, 16))
+
+/**
+ * libsodium's blocklist (`has_small_order`), compared with the sign bit masked: 0 (order 4), 1 (the
+ * identity), the two y of order 8, and p-1 (order 2); p and p+1 are caught as non-canonical too.
+ */
+const ED25519_SMALL_ORDER = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map(hexBytes)
+
+/**
+ * Why an Ed25519 public key (32 bytes) is unsafe, or undefined. Under a small-order point RFC 8032's
+ * cofactorless check accepts a signature made without any private key (R the identity, S = 0, for
+ * the identity), and node:crypto checks no more than that; a non-canonical y (p or more, sign bit
+ * masked) is a second spelling of another point.
+ */
+function ed25519PointProblem(x: Uint8Array): string | undefined {
+  const masked = (i: number) => (i === 31 ? x[i]! & 0x7f : x[i]!)
+  if (ED25519_SMALL_ORDER.some((point) => point.every((byte, i) => byte === masked(i)))) return '"x" is a small-order Ed25519 point, under which anyone can sign'
+  // y ≥ p = 2^255 - 19: the top 31 bytes (masked) all ones and the lowest byte ≥ 0xed.
+  let top = masked(31) === 0x7f
+  for (let i = 30; top && i >= 1; i--) top = x[i] === 0xff
+  if (top && x[0]! >= 0xed) return '"x" is not a canonical Ed25519 point (y is not below 2^255 - 19)'
+  return undefined
 }
 
 function bitLength(bytes: Uint8Array): number {

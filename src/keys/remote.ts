@@ -7,13 +7,15 @@
 // and again), it has no stale-if-error, its `jwksCache` hook is a plain object filled synchronously
 // (no asynchronous read of a shared cache), and its keys would be imported by jose, not by this
 // node's CryptoProvider (node:crypto in the stdin node). Nor is jose a dependency of the core.
-import { JwksError } from '../errors.ts'
+import { ConfigError, JwksError } from '../errors.ts'
 import type { JsonObject } from '../jws/compact.ts'
+import { decode, encode, utf8 } from '../lib/base64url.ts'
 import { algorithmNamed, isSymmetric, keyAlgorithms, type Algorithm } from './algorithms.ts'
 import { webCrypto, type CryptoProvider } from './crypto.ts'
-import { checkJwk, thumbprint } from './jwk.ts'
+import { checkJwk, thumbprint, type CheckedJwk } from './jwk.ts'
 import { ringKey } from './resolve.ts'
 import { KeyRing, type RingKey } from './ring.ts'
+import { MIN_SECRET_BYTES } from './secret.ts'
 
 /** The bounds of PROTOCOL's "Trusted issuers", in one place. */
 export const JWKS_LIMITS = {
@@ -46,7 +48,9 @@ export interface JwksEntry {
 /**
  * A cache of JWK Sets beyond this instance's memory, keyed by jwks_uri (the Workers Cache API at the
  * edge: `cacheApiJwksCache`). Read once per key set when its memory is empty; written on every
- * successful fetch. Its failures are logged and otherwise ignored.
+ * successful fetch. Its failures are logged and otherwise ignored; a JwksError from `read` (an
+ * entry that fails authentication) is logged with its text, then the set is fetched. What it
+ * returns is trusted as the issuer's keys: only code this instance trusts may write to it.
  */
 export interface JwksCache {
   read(uri: string): Promise<JwksEntry | undefined>
@@ -174,11 +178,13 @@ export function boundAlgorithm(raw: Record<string, unknown>, allowed: ReadonlySe
 
 /**
  * The usable keys of a JWK Set's text: signature keys (`use` absent or `sig`) whose algorithm
- * `boundAlgorithm` allows and that pass the same checks as configured keys (curve, RSA size), their
- * public members only; a key without `kid` gets its RFC 7638 thumbprint. Throws JwksError when the
- * text is not a JWK Set or holds no usable key.
+ * `boundAlgorithm` allows and that pass the same checks as configured keys (curve, RSA size and
+ * exponent, small-order Ed25519 points), their public members only; a key without `kid` gets its
+ * RFC 7638 thumbprint. A key of an allowed algorithm that fails them is left out and told to `warn`
+ * by its kid and the rule, never its material. Throws JwksError when the text is not a JWK Set or
+ * holds no usable key.
  */
-export async function remoteRing(body: string, allowed: ReadonlySet<Algorithm>, provider: CryptoProvider, label: string): Promise<KeyRing> {
+export async function remoteRing(body: string, allowed: ReadonlySet<Algorithm>, provider: CryptoProvider, label: string, warn: (message: string) => void = () => {}): Promise<KeyRing> {
   let set: unknown
   try {
     set = JSON.parse(body)
@@ -196,13 +202,21 @@ export async function remoteRing(body: string, allowed: ReadonlySet<Algorithm>, 
     const alg = boundAlgorithm(raw, allowed)
     if (alg === undefined) continue
     for (const name of PRIVATE_MEMBERS) delete raw[name]
+    // A weak or broken key is left out; the others still verify. checkJwk's text names the key
+    // and the rule only.
+    let checked: CheckedJwk
     try {
-      const checked = checkJwk({ ...raw, alg, use: undefined }, index, label)
-      checked.kid ??= await thumbprint(checked.public)
+      checked = checkJwk({ ...raw, alg, use: undefined }, index, label)
+    } catch (error) {
+      warn(`${error instanceof Error ? error.message : label}; this key is not used, the others still verify`)
+      continue
+    }
+    checked.kid ??= await thumbprint(checked.public)
+    try {
       keys.push(await ringKey(checked, provider))
     } catch {
-      // A weak, broken or unknown key (checkJwk's ConfigError, or the runtime refusing the
-      // material) is left out; the others still verify.
+      // The runtime refused the material (a point off its curve, say).
+      warn(`${label}: key ${JSON.stringify(checked.kid.slice(0, 100))} cannot be imported as ${alg}; this key is not used, the others still verify`)
     }
   }
   if (keys.length === 0) throw new JwksError(`no usable key (of ${members.length}) for ${[...allowed].join(', ')}`)
@@ -330,12 +344,14 @@ export class RemoteKeySet {
       try {
         entry = await this.#cache.read(this.uri)
       } catch (error) {
-        this.#log(`trusted issuer ${JSON.stringify(this.issuer)}: the JWKS cache cannot be read (${error instanceof Error ? error.name : 'error'})`)
+        this.#log(
+          `trusted issuer ${JSON.stringify(this.issuer)}: ${error instanceof JwksError ? `the JWKS cache's entry for ${this.uri} is ignored: ${error.message}` : `the JWKS cache cannot be read (${error instanceof Error ? error.name : 'error'})`}`,
+        )
       }
       const now = this.#clock()
       if (entry !== undefined && isEntry(entry) && now - entry.fetchedAt < JWKS_LIMITS.staleIfErrorMs && entry.fetchedAt > this.#fetchedAt) {
         try {
-          this.#install(await remoteRing(entry.body, this.#allowed, this.#crypto, this.#label()), Math.min(entry.fetchedAt, now), entry.maxAge)
+          this.#install(await remoteRing(entry.body, this.#allowed, this.#crypto, this.#label(), this.#log), Math.min(entry.fetchedAt, now), entry.maxAge)
           this.#lastFetch = Math.max(this.#lastFetch, Math.min(entry.fetchedAt, now))
         } catch {
           // A cached entry that no longer parses (an older version's, say) is as good as none.
@@ -354,7 +370,7 @@ export class RemoteKeySet {
     let ring: KeyRing
     try {
       fetched = await fetchJwks(this.#fetch, this.uri, this.#timeoutMs)
-      ring = await remoteRing(fetched.body, this.#allowed, this.#crypto, this.#label())
+      ring = await remoteRing(fetched.body, this.#allowed, this.#crypto, this.#label(), this.#log)
     } catch (error) {
       const kept = this.#ring !== undefined && this.#clock() - this.#fetchedAt < JWKS_LIMITS.staleIfErrorMs
       const reason = error instanceof JwksError ? error.message : error instanceof Error ? error.name : 'error'
@@ -376,8 +392,9 @@ export class RemoteKeySet {
     this.#freshMs = Math.min(JWKS_LIMITS.maxMaxAge, Math.max(JWKS_LIMITS.minMaxAge, maxAge)) * 1000
   }
 
+  /** How log lines and skipped keys name this key set: its issuer and jwks_uri, as the other lines do. */
   #label(): string {
-    return `the JWKS of ${JSON.stringify(this.issuer).slice(0, 120)}`
+    return `trusted issuer ${JSON.stringify(this.issuer).slice(0, 120)}: JWKS ${this.uri}`
   }
 }
 
@@ -392,30 +409,97 @@ export interface CacheLike {
   put(request: string, response: Response): Promise<void>
 }
 
+/** The two HMAC keys of a cache secret: one names an entry, the other seals it. */
+interface CacheKeys {
+  locate: CryptoKey
+  seal: CryptoKey
+}
+
+/** HKDF-SHA256 of the secret into two HMAC-SHA256 keys, each bound to its purpose: never the secret itself. */
+async function cacheKeys(secret: Uint8Array<ArrayBuffer>): Promise<CacheKeys> {
+  const material = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveKey'])
+  const derive = (info: string) =>
+    crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: utf8('hallpass'), info: utf8(info) }, material, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify'])
+  const [locate, seal] = await Promise.all([derive('hallpass jwks-cache url v2'), derive('hallpass jwks-cache entry v2')])
+  return { locate, seal }
+}
+
+async function entryUrl(keys: CacheKeys, uri: string): Promise<string> {
+  const name = new Uint8Array(await crypto.subtle.sign('HMAC', keys.locate, utf8(uri)))
+  return `https://jwks-cache.hallpass.invalid/v2/${encode(name)}`
+}
+
+/** What an entry's MAC covers: everything read back from it, and the jwks_uri it stands for. */
+function sealed(uri: string, entry: JwksEntry): Uint8Array<ArrayBuffer> {
+  return utf8(JSON.stringify([uri, entry.fetchedAt, entry.maxAge, entry.body]))
+}
+
+/** Whether `mac` (base64url) is the HMAC of `data` under `key`; compared inside WebCrypto, in constant time. */
+async function macMatches(key: CryptoKey, mac: unknown, data: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  if (typeof mac !== 'string') return false
+  let bytes: Uint8Array<ArrayBuffer>
+  try {
+    bytes = decode(mac)
+  } catch {
+    return false
+  }
+  return crypto.subtle.verify('HMAC', key, bytes, data)
+}
+
+function cacheSecretBytes(secret: string | Uint8Array<ArrayBuffer>, caller: string): Uint8Array<ArrayBuffer> {
+  const bytes = typeof secret === 'string' ? utf8(secret) : secret
+  if (!(bytes instanceof Uint8Array) || bytes.length < MIN_SECRET_BYTES) throw new ConfigError(`${caller}: the JWKS cache's secret must be at least ${MIN_SECRET_BYTES} bytes`)
+  return bytes
+}
+
+/** The Cache API URL `cacheApiJwksCache(cache, secret)` keeps jwks_uri's entry under (tests, and whoever must purge it). */
+export async function jwksCacheUrl(secret: string | Uint8Array<ArrayBuffer>, uri: string): Promise<string> {
+  return entryUrl(await cacheKeys(cacheSecretBytes(secret, 'jwksCacheUrl()')), uri)
+}
+
 /**
- * A JwksCache over the Cache API: one entry per jwks_uri under a synthetic https URL, holding the
- * body, when it was fetched and its max-age, kept by the cache for 24 h (the stale-if-error bound).
- * On Workers this is per data center and survives isolates; on a workers.dev hostname the Cache API
- * stores nothing, so only isolate memory is left there.
+ * A JwksCache over the Cache API: one entry per jwks_uri, holding the body, when it was fetched and
+ * its max-age, kept by the cache for 24 h (the stale-if-error bound). Every Worker on a zone shares
+ * `caches.default`, so an entry a neighbour put there must not pass as an issuer's keys: the entry's
+ * URL is an HMAC of the jwks_uri (no one without `secret` can name it) and the entry carries an HMAC
+ * over its contents and the jwks_uri, checked on every read; an entry that fails is ignored (`read`
+ * throws JwksError, which the key set logs) and the set is fetched. Both HMAC keys are derived from
+ * `secret` (at least 32 bytes, e.g. HALLPASS_SECRET) with HKDF-SHA256; the secret itself touches
+ * nothing else. On Workers this is per data center and survives isolates; on a workers.dev
+ * hostname the Cache API stores nothing, so only isolate memory is left there.
  */
-export function cacheApiJwksCache(cache: CacheLike): JwksCache {
-  const keyOf = (uri: string) => `https://jwks-cache.hallpass.invalid/v1/${encodeURIComponent(uri)}`
+export function cacheApiJwksCache(cache: CacheLike, secret: string | Uint8Array<ArrayBuffer>): JwksCache {
+  const bytes = cacheSecretBytes(secret, 'cacheApiJwksCache()')
+  // Derived at the first use (WebCrypto is asynchronous), once.
+  let derivation: Promise<CacheKeys> | undefined
+  const derived = () => (derivation ??= cacheKeys(bytes))
   return {
     async read(uri) {
-      const response = await cache.match(keyOf(uri))
+      const keys = await derived()
+      const response = await cache.match(await entryUrl(keys, uri))
       if (response === undefined) return undefined
-      const entry: unknown = await response.json()
-      return isEntry(entry) ? { body: entry.body, fetchedAt: entry.fetchedAt, maxAge: entry.maxAge } : undefined
+      const stored: unknown = await response.json().catch(() => undefined)
+      if (isEntry(stored)) {
+        const entry = { body: stored.body, fetchedAt: stored.fetchedAt, maxAge: stored.maxAge }
+        if (await macMatches(keys.seal, (stored as { mac?: unknown }).mac, sealed(uri, entry))) return entry
+      }
+      throw new JwksError('it failed authentication (forged, or corrupted)')
     },
     async write(uri, entry) {
+      const keys = await derived()
+      const clean = { body: entry.body, fetchedAt: entry.fetchedAt, maxAge: entry.maxAge }
+      const mac = encode(new Uint8Array(await crypto.subtle.sign('HMAC', keys.seal, sealed(uri, clean))))
       const seconds = Math.ceil(JWKS_LIMITS.staleIfErrorMs / 1000)
-      await cache.put(keyOf(uri), new Response(JSON.stringify(entry), { headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${seconds}` } }))
+      await cache.put(await entryUrl(keys, uri), new Response(JSON.stringify({ ...clean, mac }), { headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${seconds}` } }))
     },
   }
 }
 
-/** The Workers Cache API (`caches.default`) as a JwksCache, where there is one; undefined elsewhere. */
-export function defaultJwksCache(): JwksCache | undefined {
+/**
+ * The Workers Cache API (`caches.default`) as a JwksCache keyed and sealed by `secret`, where there
+ * is one; undefined elsewhere.
+ */
+export function defaultJwksCache(secret: string | Uint8Array<ArrayBuffer>): JwksCache | undefined {
   const cache = (globalThis as { caches?: { default?: CacheLike } }).caches?.default
-  return cache === undefined ? undefined : cacheApiJwksCache(cache)
+  return cache === undefined ? undefined : cacheApiJwksCache(cache, secret)
 }

@@ -145,16 +145,29 @@ export interface TrustedOptions {
   log: (message: string) => void
   crypto?: CryptoProvider | undefined
   clockTolerance: number
+  /** This node's own required `aud` (HALLPASS_AUDIENCE): required of an issuer that sets none of its own. */
+  audience: string | undefined
+  /** Its setting's name, for the warning about an issuer that no audience applies to. */
+  audienceSetting: string
 }
 
-/** The trusted issuers by `iss`, each with its key set; undefined when there are none. */
+/**
+ * The trusted issuers by `iss`, each with its key set; undefined when there are none. An issuer's
+ * tokens must carry its own `audience`, else this node's (RFC 8725 §3.9: a token another API of
+ * the same issuer was given must not pass here); with neither, any `aud` passes, and `log` is told
+ * so once per issuer.
+ */
 export function trustedIssuers(checked: readonly CheckedIssuer[], options: TrustedOptions): ReadonlyMap<string, TrustedIssuer> | undefined {
   if (checked.length === 0) return undefined
   const now = () => Math.floor(options.clock() / 1000)
   return new Map(
     checked.map((issuer) => {
       const keys = new RemoteKeySet({ issuer: issuer.issuer, uri: issuer.jwksUri, algorithms: issuer.algorithms, fetch: options.fetch, clock: options.clock, cache: options.cache, log: options.log, crypto: options.crypto })
-      const rules: ClaimRules = { issuer: issuer.issuer, audience: issuer.audience, clockTolerance: options.clockTolerance, now }
+      const audience = issuer.audience ?? options.audience
+      if (audience === undefined) {
+        options.log(`trusted issuer ${quoted(issuer.issuer)}: neither its "audience" nor ${options.audienceSetting} is set, so its tokens pass whatever their "aud" (a token it gave another API too): set one (RFC 8725 §3.9)`)
+      }
+      const rules: ClaimRules = { issuer: issuer.issuer, audience, clockTolerance: options.clockTolerance, now }
       return [issuer.issuer, new TrustedIssuer(issuer, keys, rules)]
     }),
   )

@@ -3,5 +3,6 @@ export { serve, DEFAULT_MAX_LINE_BYTES, type ServeOptions, type Server } from '.
 export { LineSplitter, type LineSink } from './lines.ts'
 export { LineWriter } from './writer.ts'
 export { nodeCrypto } from './crypto.ts'
-export { openSqliteStore, SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from './sqlite-store.ts'
-export { openPostgresStore, PostgresStore, POSTGRES_SCHEMA_VERSION, type PostgresStoreOptions } from './postgres-store.ts'
+export { openSqliteStore, openPostgresStore } from './store.ts'
+export { SqliteStore, SCHEMA_VERSION, type SqliteStoreOptions } from '../store/sqlite.ts'
+export { PostgresStore, POSTGRES_SCHEMA_VERSION, type PostgresStoreOptions } from '../store/postgres.ts'

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const waitMs = checkedNumber('storeWait', readSetting(process.env, 'storeWait')) * 1000
     const pool = checkedNumber('storePool', readSetting(process.env, 'storePool'))
     store = await openStore(readSetting(process.env, 'store'), { waitMs, pool, log })
-    hp = await createHallpass({ ...options, crypto: nodeCrypto, onWarning: log, store })
+    hp = await createHallpass({ ...options, crypto: nodeCrypto, onWarning: log, store, storeWait: waitMs / 1000 })
   } catch (error) {
     await store?.close?.()
     if (!(error instanceof ConfigError) && !(error instanceof StoreError)) throw error

@@ -1,16 +1,32 @@
-// HALLPASS_STORE for the stdin node: which store to open, and opening it.
+// HALLPASS_STORE for the stdin node: which store to open, and opening it with Node's drivers
+// (node:sqlite, built in; postgres.js, loaded only when named). The stores themselves live in
+// src/store/ and use nothing of Node's.
 import { ConfigError } from '../errors.ts'
 import { MemoryStore } from '../store/memory.ts'
+import { connectPostgresStore, type PostgresDriver, type PostgresStore, type PostgresStoreOptions } from '../store/postgres.ts'
+import { connectSqliteStore, type SqliteDatabase, type SqliteStore, type SqliteStoreOptions } from '../store/sqlite.ts'
 import type { TokenStore } from '../store/types.ts'
-import { openPostgresStore } from './postgres-store.ts'
-import { openSqliteStore } from './sqlite-store.ts'
 
 export interface OpenStoreOptions {
-  /** How long to wait for a lock another process holds, or for the database, milliseconds. */
+  /** How long a change may wait for the store (a lock another process holds, the database), ms. */
   waitMs: number
   /** postgres://…: the most connections one node opens. */
   pool: number
   log: (message: string) => void
+}
+
+/** The store in the SQLite file `path` (node:sqlite), created on first use; throws StoreError. */
+export function openSqliteStore(path: string, options: Omit<SqliteStoreOptions, 'defer'>): Promise<SqliteStore> {
+  // Loaded here, not imported: a node on the memory store never loads SQLite (nor its warning).
+  const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite')
+  const open = (file: string) => new DatabaseSync(file) as unknown as SqliteDatabase
+  return connectSqliteStore(open, path, { ...options, defer: setImmediate })
+}
+
+/** The store in a PostgreSQL database (postgres.js), its schema made or migrated; throws StoreError. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions): Promise<PostgresStore> {
+  const { default: postgres } = await import('postgres')
+  return connectPostgresStore(postgres as unknown as PostgresDriver, url, options)
 }
 
 /** The store HALLPASS_STORE names (`memory` when unset); throws ConfigError or StoreError. */

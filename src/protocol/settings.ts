@@ -43,7 +43,7 @@ export const SETTINGS = {
   accessTtl: { env: 'HALLPASS_ACCESS_TTL', kind: 'seconds', where: 'both', meaning: 'access-token lifetime, seconds', fallback: '900', default: 900, min: 1 },
   refreshTtl: { env: 'HALLPASS_REFRESH_TTL', kind: 'seconds', where: 'both', meaning: 'refresh-token lifetime, seconds', fallback: '604800 (7 days)', default: 604800, min: 1 },
   issuer: { env: 'HALLPASS_ISSUER', kind: 'text', where: 'both', meaning: 'put in issued tokens as iss and required on verify', fallback: 'unset' },
-  audience: { env: 'HALLPASS_AUDIENCE', kind: 'text', where: 'both', meaning: 'put in issued tokens as aud and required on verify', fallback: 'unset' },
+  audience: { env: 'HALLPASS_AUDIENCE', kind: 'text', where: 'both', meaning: "put in issued tokens as aud and required on verify, of a trusted issuer's tokens too unless its entry has an audience", fallback: 'unset' },
   clockTolerance: { env: 'HALLPASS_CLOCK_TOLERANCE', kind: 'seconds', where: 'both', meaning: 'leeway for exp/nbf, seconds', fallback: '0', default: 0, min: 0 },
   reuseInterval: {
     env: 'HALLPASS_REUSE_INTERVAL', kind: 'seconds', where: 'both', default: 0, min: 0,
@@ -52,12 +52,12 @@ export const SETTINGS = {
   },
   verifyCache: {
     env: 'HALLPASS_VERIFY_CACHE', kind: 'count', where: 'both', default: 0, min: 0,
-    meaning: 'verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit); 0 turns it off',
+    meaning: "verified access tokens to cache (LRU, whole-token keys; expiry and revocation checked on every hit; this node's own tokens only); 0 turns it off",
     fallback: '0',
   },
   trustedIssuers: {
     env: 'HALLPASS_TRUSTED_ISSUERS', kind: 'text', where: 'both',
-    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss',
+    meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss; without audience, HALLPASS_AUDIENCE applies',
     fallback: 'unset',
   },
   maxLineBytes: {

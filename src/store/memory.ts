@@ -1,20 +1,14 @@
 // The default store: refresh families, revoked tokens and subject cut-offs in this process's
 // memory. Expired entries are swept a few at a time as calls come, and the maps are sharded, so no
 // call pauses for a sweep or a rehash of the whole store, however many entries it holds.
-import { issuedAtMs } from '../lib/random.ts'
 import { applyRotation } from './rotation.ts'
 import { ShardedMap } from './sharded-map.ts'
 import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult, TokenStore } from './types.ts'
-
-interface Cutoff {
-  cutoffMs: number
-  expiresAt: number
-}
+import { RevocationView } from './view.ts'
 
 export class MemoryStore implements TokenStore {
   readonly #families = new ShardedMap<FamilyRecord>((family) => family.current.exp)
-  readonly #revokedTokens = new ShardedMap<number>((until) => until)
-  readonly #cutoffs = new ShardedMap<Cutoff>((cutoff) => cutoff.expiresAt)
+  readonly #revocations = new RevocationView()
   #writes = 0
 
   createFamily(id: string, record: FamilyRecord, now: number): void {
@@ -25,7 +19,7 @@ export class MemoryStore implements TokenStore {
   rotateFamily(id: string, request: RotateRequest): RotateResult {
     this.#sweep(request.now)
     const family = this.#live(id, request.now)
-    return family === undefined ? { status: 'unknown' } : applyRotation(family, request)
+    return family === undefined ? { status: 'unknown' } : applyRotation(family, request, this.#revocations.cutoffOf(request.sub, request.now))
   }
 
   revokeFamily(id: string, now: number): boolean {
@@ -36,31 +30,20 @@ export class MemoryStore implements TokenStore {
   }
 
   revokeToken(jti: string, _sub: string | undefined, expiresAt: number, now: number): void {
-    this.#sweep(now)
-    this.#revokedTokens.set(jti, Math.max(expiresAt, this.#revokedTokens.get(jti) ?? 0))
+    this.#revocations.revokeToken(jti, expiresAt, now)
   }
 
   revokeSubject(sub: string, cutoffMs: number, expiresAt: number, now: number): void {
-    this.#sweep(now)
-    const known = this.#cutoffs.get(sub)
-    this.#cutoffs.set(sub, { cutoffMs: Math.max(cutoffMs, known?.cutoffMs ?? 0), expiresAt: Math.max(expiresAt, known?.expiresAt ?? 0) })
+    this.#revocations.revokeSubject(sub, cutoffMs, expiresAt, now)
   }
 
-  isRevoked({ jti, sub, iat }: RevocationQuery, now: number): boolean {
-    if (jti !== undefined && this.#revokedTokens.size > 0) {
-      const until = this.#revokedTokens.get(jti)
-      if (until !== undefined && until > now) return true
-    }
-    if (sub !== undefined && this.#cutoffs.size > 0) {
-      const cutoff = this.#cutoffs.get(sub)
-      if (cutoff !== undefined && cutoff.expiresAt > now && issuedAtMs(jti, iat) < cutoff.cutoffMs) return true
-    }
-    return false
+  isRevoked(query: RevocationQuery, now: number): boolean {
+    return this.#revocations.isRevoked(query, now)
   }
 
   /** Entries currently held, for tests and metrics. */
   get size(): { families: number; revokedTokens: number; subjects: number } {
-    return { families: this.#families.size, revokedTokens: this.#revokedTokens.size, subjects: this.#cutoffs.size }
+    return { families: this.#families.size, ...this.#revocations.size }
   }
 
   #live(id: string, now: number): FamilyRecord | undefined {
@@ -77,7 +60,6 @@ export class MemoryStore implements TokenStore {
   #sweep(now: number): void {
     if ((this.#writes++ & 3) !== 0) return
     this.#families.sweep(now)
-    this.#revokedTokens.sweep(now)
-    this.#cutoffs.sweep(now)
+    this.#revocations.sweep(now)
   }
 }

@@ -1,7 +1,8 @@
 // A bounded LRU of verified access tokens. Keyed by the whole token string, so two different
 // tokens can never share an entry (the cache-confusion class of bug fast-jwt had to fix). Only
-// tokens whose signature and claims passed are stored; expiry and revocation are still checked
-// on every hit.
+// this node's own tokens whose signature and claims passed are stored; expiry and revocation are
+// still checked on every hit. A trusted issuer's token never is: its key can leave the issuer's
+// JWK Set, which a hit would not see (tokens/verify.ts).
 import type { JsonObject } from '../jws/compact.ts'
 
 export class VerifiedCache {

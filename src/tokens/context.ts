@@ -9,6 +9,7 @@ import type { TrustedIssuer } from '../keys/trusted.ts'
 import type { TokenStore } from '../store/types.ts'
 import type { VerifiedCache } from './cache.ts'
 import type { IssueClock } from './clock.ts'
+import type { RefreshDoubts } from './doubts.ts'
 
 /** What verifying a token needs: the keys, and the rules its claims are held against. */
 export interface VerifyContext extends ClaimRules {
@@ -32,6 +33,8 @@ export interface Context extends VerifyContext {
   /** Seconds in which the immediate predecessor of a family's refresh token is still answered. */
   reuseInterval: number
   store: TokenStore
+  /** Refreshes answered with error 11, whose retry gets the successor (PROTOCOL v3). */
+  doubts: RefreshDoubts
   /** The instant (ms) new tokens are issued at; `now()` is the same clock in seconds. */
   issueClock: IssueClock
   /** Verified access tokens, when `verifyCache` is on. */

@@ -18,7 +18,7 @@ export interface TokenSet {
 }
 
 /** Claims the node sets itself: a caller's values for them are dropped. */
-const NODE_CLAIMS = ['iat', 'exp', 'nbf', 'jti'] as const
+const NODE_CLAIMS = ['iat', 'exp', 'nbf', 'jti', 'auth_time'] as const
 
 /** Checks a caller's claims and returns the ones an access token carries on from them. */
 export function callerClaims(claims: unknown, ctx: Context): JsonObject {
@@ -79,8 +79,9 @@ export function issue(ctx: Context, claims: unknown): Maybe<TokenSet> {
   const ms = ctx.issueClock.instant()
   const now = Math.floor(ms / 1000)
   const current = nextRefreshToken(ctx, ms)
-  return andThen(mint(ctx, signer, caller, family, 0, current, ms, MAX_ISSUED_TOKEN_LENGTH), (tokens) =>
-    andThen(ctx.store.createFamily(family, { claims: caller, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens),
+  // The family's login instant is this issue instant: every token of the family carries it.
+  return andThen(mint(ctx, signer, caller, family, 0, current, ms, ms, MAX_ISSUED_TOKEN_LENGTH), (tokens) =>
+    andThen(ctx.store.createFamily(family, { claims: caller, authTimeMs: ms, generation: 0, revoked: false, current, rotatedAt: now }, now), () => tokens),
   )
 }
 
@@ -98,18 +99,21 @@ export function nextRefreshToken(ctx: Context, ms: number): CurrentToken {
 
 /**
  * Signs a new access token for `caller`, issued at `ms` (epoch milliseconds: its `iat` in
- * seconds, the millisecond in its `jti`, for `revoke_subject`), and the refresh token of
- * `generation` in `family` described by `refresh`. Signing the same `refresh` again gives the
- * same refresh token, which is how the reuse interval hands a racing client its successor.
- * Both tokens must fit `limit` (tighter at issue than at refresh: see REFRESH_HEADROOM).
+ * seconds, the millisecond in its `jti`), and the refresh token of `generation` in `family`
+ * described by `refresh`. Both carry the family's login instant `authTimeMs` as `auth_time`
+ * (seconds with millisecond decimals), which `revoke_subject` judges them by. Signing the same
+ * `refresh` again gives the same refresh token, which is how the reuse interval hands a racing
+ * client its successor. Both tokens must fit `limit` (tighter at issue than at refresh: see
+ * REFRESH_HEADROOM).
  */
-export function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, ms: number, limit = MAX_TOKEN_LENGTH): Maybe<TokenSet> {
+export function mint(ctx: Context, signer: SigningKey, caller: JsonObject, family: string, generation: number, refresh: CurrentToken, ms: number, authTimeMs: number, limit = MAX_TOKEN_LENGTH): Maybe<TokenSet> {
   const registered: JsonObject = {}
   if (ctx.issuer !== undefined) registered.iss = ctx.issuer
   if (ctx.audience !== undefined) registered.aud = ctx.audience
   const now = Math.floor(ms / 1000)
-  const access = { ...caller, ...registered, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) }
-  const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
+  const authTime = authTimeMs / 1000
+  const access = { ...caller, ...registered, auth_time: authTime, iat: now, exp: now + ctx.accessTtl, jti: timedId(ms) }
+  const refreshClaims = { sub: caller.sub, ...registered, fam: family, gen: generation, auth_time: authTime, iat: refresh.iat, exp: refresh.exp, jti: refresh.jti }
   const accessToken = sign(signer.header, access, signer, ctx.encodeText)
   const refreshToken = sign(ctx.refresh.header, refreshClaims, ctx.refresh, ctx.encodeText)
   const tokenSet = (accessToken: string, refreshToken: string): TokenSet => {

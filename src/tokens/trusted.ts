@@ -11,9 +11,10 @@ import type { Verified } from './context.ts'
 
 /** Synchronous when the keys are in memory and fresh and the key's check is (node:crypto). */
 export function verifyTrusted(issuer: TrustedIssuer, parts: CompactParts, payload: JsonObject, expected: TokenKind | 'any'): Verified | Promise<Verified> {
+  // Judged first so that a header that does not decode is malformed_token whatever is expected.
+  const verdict = issuer.judge(parts.header)
   // Such tokens are access tokens only, whatever they say: never spend one as a refresh token.
   if (expected === 'refresh') throw new TokenError('wrong_token_type')
-  const verdict = issuer.judge(parts.header)
   if (verdict.error !== undefined) throw new TokenError(verdict.error)
   const { access } = verdict
   const key = issuer.keys.key(verdict.header)

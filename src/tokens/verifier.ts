@@ -24,7 +24,7 @@ export interface VerifierOptions {
   keys?: string | { keys: unknown[] }
   /** Required `iss`, when the issuer sets one. */
   issuer?: string
-  /** Required `aud`, when the issuer sets one. */
+  /** Required `aud`, when the issuer sets one; required of a trusted issuer's tokens too, unless it has an `audience` of its own. */
   audience?: string
   /** Leeway in seconds for `exp` and `nbf` (0). */
   clockTolerance?: number
@@ -66,15 +66,16 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const clock = options.clock ?? Date.now
   const clockTolerance = checkedNumber('clockTolerance', options.clockTolerance)
   const warn = options.onWarning ?? ((message: string) => console.warn(message))
+  const audience = checkedText('audience', options.audience)
   const ctx: VerifyContext = {
     // No refresh ring: a refresh token is the wrong type here, whatever its signature.
     keys: new KeySelector(ring, undefined),
     decodeText: options.crypto?.decodeText,
     issuer,
-    audience: checkedText('audience', options.audience),
+    audience,
     clockTolerance,
     now: () => Math.floor(clock() / 1000),
-    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance }),
+    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance, audience, audienceSetting: 'audience' }),
   }
   return {
     verify: (token) => promised(() => andThen(verifyToken(ctx, token, 'access'), (verified) => verified.payload)),

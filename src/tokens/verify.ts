@@ -62,15 +62,16 @@ export function verifyAccess(ctx: Context, token: unknown): Maybe<JsonObject> {
     cache!.delete(token as string)
     throw new TokenError('token_expired')
   }
-  if (ctx.trusted !== undefined && typeof payload.iss === 'string' && ctx.trusted.has(payload.iss)) return payload
   return unlessRevoked(ctx, payload, now)
 }
 
 function freshlyVerified(ctx: Context, token: string, { payload, now, trusted }: Verified): Maybe<JsonObject> {
-  if (ctx.cache !== undefined) ctx.cache.set(token, deepFreeze(payload))
   // Another issuer's token: this node neither issued it nor can revoke it (subjects are per
-  // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's.
+  // issuer, so this node's revoke_subject does not speak for it); revocation is its issuer's. Nor
+  // is it cached: its key may leave the issuer's JWKS at the next fetch, and a hit would not see
+  // that, so every verify asks the key set (in memory, synchronous in steady state).
   if (trusted) return payload
+  if (ctx.cache !== undefined) ctx.cache.set(token, deepFreeze(payload))
   return unlessRevoked(ctx, payload, now)
 }
 
@@ -86,10 +87,11 @@ function unlessRevoked(ctx: Context, payload: JsonObject, now: number): Maybe<Js
 
 /** The store's one revocation question about a verified token. */
 export function revocationQuery(payload: JsonObject): RevocationQuery {
-  const { jti, sub, iat } = payload
+  const { jti, sub, iat, auth_time: authTime } = payload
   return {
     jti: typeof jti === 'string' ? jti : undefined,
     sub: typeof sub === 'string' ? sub : undefined,
     iat: typeof iat === 'number' ? iat : undefined,
+    authTime,
   }
 }

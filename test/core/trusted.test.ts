@@ -1,13 +1,14 @@
 // Trusted issuers in the core: the PROTOCOL rules one test each, and the remote key set against a
 // JWKS server of the test's own on 127.0.0.1 that counts its requests (clock injected).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createHallpass, createVerifier, generateJwk, RemoteKeySet, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
-import { freshness } from '../../src/keys/remote.ts'
+import { cacheApiJwksCache, ConfigError, createHallpass, createVerifier, generateJwk, JwksError, RemoteKeySet, type CacheLike, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
+import { freshness, jwksCacheUrl } from '../../src/keys/remote.ts'
 import { outcome } from '../runtimes/assert.ts'
 import { SECRET } from '../support/forge.ts'
 import { idpToken, jwksBody, testIssuer } from '../support/jwks-control.ts'
 import { startJwksServer, type JwksServer } from '../support/jwks-server.ts'
 import { hmacWith, keySet, publicOf, REFRESH_SECRET, signWith } from '../support/keys.ts'
+import { ED25519_IDENTITY_X, forgeEdDSA, forgeRs256WithExponentOne, identityEd25519, rsaWithExponent } from '../support/weak-keys.ts'
 
 let server: JwksServer
 beforeAll(async () => {
@@ -130,6 +131,40 @@ describe('trusted issuers: the rules of PROTOCOL, one test each', () => {
     expect(await outcome(hp.verify(await token({ aud: 'api://orders' })))).toBe('ok')
     expect(await outcome(hp.verify(await token({ aud: ['x', 'api://orders'] })))).toBe('ok')
   })
+  it('requires HALLPASS_AUDIENCE of an issuer that sets no audience of its own (RFC 8725 §3.9)', async () => {
+    const { hp, token, logs } = await setup({ hallpass: { audience: 'api://here' } })
+    // A token the same issuer gave another API, or none at all: not for this one.
+    expect(await outcome(hp.verify(await token({ aud: 'api://other' })))).toBe('invalid_claims')
+    expect(await outcome(hp.verify(await token()))).toBe('invalid_claims')
+    expect(await outcome(hp.verify(await token({ aud: 'api://here' })))).toBe('ok')
+    expect(await outcome(hp.verify(await token({ aud: ['api://other', 'api://here'] })))).toBe('ok')
+    expect(logs.join('\n')).not.toMatch(/audience/)
+  })
+  it("holds an issuer's own audience instead of HALLPASS_AUDIENCE when it sets one", async () => {
+    const { hp, token } = await setup({ trusted: { audience: 'api://idp' }, hallpass: { audience: 'api://here' } })
+    expect(await outcome(hp.verify(await token({ aud: 'api://here' })))).toBe('invalid_claims')
+    expect(await outcome(hp.verify(await token({ aud: 'api://idp' })))).toBe('ok')
+  })
+  it('with neither, takes any aud and warns once, at start, naming the issuer', async () => {
+    const { hp, token, logs, issuer } = await setup()
+    const warning = `trusted issuer ${JSON.stringify(issuer.iss)}: neither its "audience" nor HALLPASS_AUDIENCE is set, so its tokens pass whatever their "aud" (a token it gave another API too): set one (RFC 8725 §3.9)`
+    expect(logs).toEqual([warning])
+    for (const aud of [undefined, 'api://anything', ['x', 'y']]) expect(await outcome(hp.verify(await token({ aud })))).toBe('ok')
+    expect(logs).toEqual([warning])
+  })
+  it('createVerifier (hallpass/hono) holds its `audience` the same way, and names that option in the warning', async () => {
+    const issuer = await testIssuer(`idp${++routes}`)
+    server.set(issuer.name, { body: jwksBody(issuer.key) })
+    const logs: string[] = []
+    const trustedIssuers = [{ issuer: issuer.iss, jwks_uri: server.url(issuer.name) }]
+    const exp = Math.floor(Date.now() / 1000) + 60
+    const verifier = await createVerifier({ trustedIssuers, audience: 'api://here', onWarning: (message) => logs.push(message) })
+    expect(await outcome(verifier.verify(await idpToken(issuer.key, { iss: issuer.iss, exp, aud: 'api://other' })))).toBe('invalid_claims')
+    expect(await outcome(verifier.verify(await idpToken(issuer.key, { iss: issuer.iss, exp, aud: 'api://here' })))).toBe('ok')
+    expect(logs).toEqual([])
+    await createVerifier({ trustedIssuers, onWarning: (message) => logs.push(message) })
+    expect(logs).toEqual([expect.stringContaining(`neither its "audience" nor audience is set`)])
+  })
   it('takes typ absent, JWT, at+jwt and application/at+jwt in any casing; any other typ is wrong_token_type', async () => {
     const { hp, token } = await setup()
     for (const typ of [undefined, 'JWT', 'jwt', 'at+jwt', 'AT+JWT', 'application/at+jwt']) expect(await outcome(hp.verify(await token({}, { typ }))), String(typ)).toBe('ok')
@@ -138,6 +173,13 @@ describe('trusted issuers: the rules of PROTOCOL, one test each', () => {
   it('is an access token only: refresh_token with one answers wrong_token_type', async () => {
     const { hp, token } = await setup()
     expect(await outcome(hp.refresh(await token()))).toBe('wrong_token_type')
+  })
+  it('answers malformed_token for any character outside base64url, whichever message carries the token', async () => {
+    const { hp, token } = await setup()
+    const [header, payload, signature] = (await token()).split('.')
+    for (const bad of [`${header}.${payload}.${signature} `, `${header}.${payload}.${signature}!`, ` ${header}.${payload}.${signature}`, `${header!.slice(0, 5)} ${header!.slice(5)}.${payload}.${signature}`]) {
+      for (const operation of [hp.verify, hp.refresh, hp.revoke]) expect(await outcome(operation(bad))).toBe('malformed_token')
+    }
   })
   it('revoke_token with one answers invalid_claims: it is revoked at its issuer', async () => {
     const { hp, token } = await setup()
@@ -166,6 +208,30 @@ describe('trusted issuers: the rules of PROTOCOL, one test each', () => {
     // An HS256 token under the published oct key: HMAC is never a trusted issuer's.
     expect(await outcome(hp.verify(await hmacWith(Buffer.alloc(32, 1), { iss: issuer.iss, exp }, 'mac')))).toBe('unsupported_algorithm')
   })
+  it('skips a published key anyone can sign for with a warning naming the issuer and kid; a token naming it is unknown_key', async () => {
+    const issuer = await testIssuer(`idp${++routes}`)
+    const weakRsa = await rsaWithExponent('weak-rsa', 'AQ')
+    const injected = identityEd25519('x\nhallpass: a line of its own')
+    server.set(issuer.name, { body: JSON.stringify({ keys: [identityEd25519('weak-ed'), weakRsa, injected, ...(JSON.parse(jwksBody(issuer.key)) as { keys: object[] }).keys] }) })
+    const logs: string[] = []
+    const hp = await createHallpass({ secret: SECRET, onWarning: (message) => logs.push(message), trustedIssuers: [{ issuer: issuer.iss, jwks_uri: server.url(issuer.name) }] })
+    const claims = { iss: issuer.iss, sub: 'admin', exp: Math.floor(Date.now() / 1000) + 60 }
+    const forged = [forgeEdDSA({ kid: 'weak-ed' }, claims), await forgeRs256WithExponentOne(weakRsa, claims)]
+    for (const token of forged) expect(await outcome(hp.verify(token))).toBe('unknown_key')
+    expect(await outcome(hp.verify(await idpToken(issuer.key, claims)))).toBe('ok')
+    const prefix = `trusted issuer ${JSON.stringify(issuer.iss)}: JWKS ${server.url(issuer.name)}`
+    expect(logs).toContain(`${prefix}: key "weak-ed": "x" is a small-order Ed25519 point, under which anyone can sign; this key is not used, the others still verify`)
+    expect(logs).toContain(`${prefix}: key "weak-rsa": the RSA public exponent "e" must be odd, at least 65537 and below 2^256 (NIST SP 800-56B); this key is not used, the others still verify`)
+    for (const material of [ED25519_IDENTITY_X, weakRsa.n!.slice(0, 16), ...forged.map((token) => token.split('.')[2]!)]) expect(logs.join('\n')).not.toContain(material)
+    // The issuer chooses its kids: quoted as JSON, one cannot start a log line of its own.
+    expect(logs).toContain(`${prefix}: key "x\\nhallpass: a line of its own": "x" is a small-order Ed25519 point, under which anyone can sign; this key is not used, the others still verify`)
+    for (const line of logs) expect(line).not.toContain('\n')
+    // A set of weak keys alone is no usable key at all.
+    const lone = await testIssuer(`idp${++routes}`)
+    server.set(lone.name, { body: JSON.stringify({ keys: [identityEd25519('weak-ed')] }) })
+    const alone = await createHallpass({ secret: SECRET, onWarning: (message) => logs.push(message), trustedIssuers: [{ issuer: lone.iss, jwks_uri: server.url(lone.name) }] })
+    expect(await outcome(alone.verify(forgeEdDSA({ kid: 'weak-ed' }, { ...claims, iss: lone.iss })))).toBe('unknown_key')
+  })
   it('verifies RS256 and EdDSA issuers as well', async () => {
     for (const alg of ['RS256', 'EdDSA'] as const) {
       const { hp, token } = await setup({ alg })
@@ -179,6 +245,29 @@ describe('trusted issuers: the rules of PROTOCOL, one test each', () => {
     const exp = Math.floor(Date.now() / 1000) + 60
     expect(await verifier.verify(await idpToken(issuer.key, { iss: issuer.iss, exp, sub: 's' }))).toMatchObject({ sub: 's' })
     expect(await outcome(verifier.verify(await hmacWith(SECRET, { exp })))).toBe('unsupported_algorithm')
+  })
+})
+
+describe('trusted issuers and HALLPASS_VERIFY_CACHE', () => {
+  it("stops answering a token once its key is withdrawn from the issuer's JWKS and the set is fetched again", async () => {
+    const { hp, token, count, issuer, time } = await setup({ route: { headers: { 'Cache-Control': 'max-age=60' } }, hallpass: { verifyCache: 100 } })
+    const t = await token()
+    expect(await outcome(hp.verify(t))).toBe('ok')
+    expect(await outcome(hp.verify(t))).toBe('ok')
+    expect(count()).toBe(1)
+    // The issuer rotates: its old key is gone from the set it publishes.
+    const next = { ...(await generateJwk('ES256')), kid: 'rotated' }
+    server.set(issuer.name, { body: jwksBody(next), headers: { 'Cache-Control': 'max-age=60' } })
+    time.now += 61_000
+    expect(await outcome(hp.verify(t))).toBe('unknown_key')
+    expect(count()).toBe(2)
+    expect(await outcome(hp.verify(t))).toBe('unknown_key')
+    expect(await outcome(hp.verify(await token({}, {}, next)))).toBe('ok')
+    // This node's own tokens are still remembered: a hit skips the signature, not the revocation check.
+    const own = (await hp.issue({ sub: 'local' })).access_token
+    expect(await outcome(hp.verify(own))).toBe('ok')
+    await hp.revoke(own)
+    expect(await outcome(hp.verify(own))).toBe('token_revoked')
   })
 })
 
@@ -297,6 +386,39 @@ describe('trusted issuers: the remote key set against a counting JWKS server', (
     const second = await createHallpass({ secret: SECRET, jwksCache: shared, trustedIssuers: [{ issuer: issuer.iss, jwks_uri: server.url(issuer.name) }] })
     expect(await outcome(second.verify(await token()))).toBe('ok')
     expect(count()).toBe(1)
+  })
+  it('the Cache API cache names entries by an HMAC of the jwks_uri and returns only what its seal covers', async () => {
+    const stored = new Map<string, string>()
+    const cache: CacheLike = { match: async (url) => (stored.has(url) ? new Response(stored.get(url)) : undefined), put: async (url, response) => void stored.set(url, await response.text()) }
+    const secret = 'jwks-cache-secret-of-at-least-32-bytes!'
+    const shared = cacheApiJwksCache(cache, secret)
+    const [uri, other] = ['https://idp.example/jwks', 'https://other.example/jwks']
+    const entry = { body: '{"keys":[]}', fetchedAt: 1_700_000_000_000, maxAge: 600 }
+    await shared.write(uri, entry)
+    expect(await shared.read(uri)).toEqual(entry)
+    expect(await shared.read(other)).toBeUndefined()
+    expect(await cacheApiJwksCache(cache, 'another-secret-of-at-least-32-bytes!!').read(uri)).toBeUndefined()
+    const url = await jwksCacheUrl(secret, uri)
+    expect([...stored.keys()]).toEqual([url])
+    const sealed = JSON.parse(stored.get(url)!) as Record<string, unknown>
+    expect(Object.keys(sealed).sort()).toEqual(['body', 'fetchedAt', 'mac', 'maxAge'])
+    // Any member changed, the seal gone or broken, or the entry moved under another jwks_uri: refused.
+    for (const change of [{ body: '{"keys":[{}]}' }, { fetchedAt: entry.fetchedAt + 1 }, { maxAge: 86_400 }, { mac: undefined }, { mac: 'AAAA' }, { mac: 42 }]) {
+      stored.set(url, JSON.stringify({ ...sealed, ...change }))
+      await expect(shared.read(uri), JSON.stringify(change)).rejects.toThrow('it failed authentication (forged, or corrupted)')
+    }
+    stored.set(url, 'not json')
+    await expect(shared.read(uri)).rejects.toThrow(/failed authentication/)
+    stored.set(await jwksCacheUrl(secret, other), JSON.stringify(sealed))
+    await expect(shared.read(other)).rejects.toThrow(/failed authentication/)
+    expect(() => cacheApiJwksCache(cache, 'short')).toThrow(ConfigError)
+  })
+  it('a shared cache entry that fails authentication is logged and ignored: the set is fetched', async () => {
+    const refusing: JwksCache = { read: async () => Promise.reject(new JwksError('it failed authentication (forged, or corrupted)')), write: async () => {} }
+    const { hp, token, count, logs, issuer } = await setup({ hallpass: { jwksCache: refusing } })
+    expect(await outcome(hp.verify(await token()))).toBe('ok')
+    expect(count()).toBe(1)
+    expect(logs).toContain(`trusted issuer ${JSON.stringify(issuer.iss)}: the JWKS cache's entry for ${server.url(issuer.name)} is ignored: it failed authentication (forged, or corrupted)`)
   })
   it('a key set that cannot be fetched is no key (404), tried again only 30 s later, and then recovers', async () => {
     const time = { now: Date.now() }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { generateJwk, type GeneratedJwk } from '../../src/index.ts'
 import { SECRET } from '../support/forge.ts'
 import { keySet, makeKeys, publicOf, REFRESH_SECRET } from '../support/keys.ts'
+import { identityEd25519, rsaWithExponent, weakRingAttacks } from '../support/weak-keys.ts'
 import { ENTRY, ROOT, startNode } from './process.ts'
 
 const keys = await makeKeys()
@@ -14,6 +15,8 @@ const rsa1024 = await (async () => {
   const { key_ops: _o, ext: _e, ...jwk } = await crypto.subtle.exportKey('jwk', pair.privateKey)
   return { ...jwk, alg: 'RS256', kid: 'small' } as GeneratedJwk
 })()
+const exponentThree = await rsaWithExponent('e3', 'Aw')
+const attacks = await weakRingAttacks()
 
 /** Every base64url secret member of the keys a case configures: none may reach stderr. */
 function secretsOf(...values: string[]): string[] {
@@ -64,10 +67,25 @@ describe('HALLPASS_KEYS: bad configuration stops the node at start, naming the k
     ['a key set that is not JSON', withRefresh('{"keys":['), /HALLPASS_KEYS is not valid JSON/],
     ['an empty key set', withRefresh('{"keys":[]}'), /HALLPASS_KEYS holds no key/],
     ['a use other than sig', withRefresh(keySet({ ...keys.ES256, use: 'enc' })), /key "key-ES256": "use" must be "sig"/],
+    ['a small-order Ed25519 key (the identity point)', withRefresh(keySet(keys.ES256, identityEd25519('weak'))), /key "weak": "x" is a small-order Ed25519 point, under which anyone can sign/],
+    ['a private Ed25519 key whose x is the identity', withRefresh(keySet({ ...keys.EdDSA, x: identityEd25519('x').x })), /key "key-EdDSA": "x" is a small-order Ed25519 point/],
+    ['an RSA key with e = 3', withRefresh(keySet(exponentThree)), /key "e3": the RSA public exponent "e" must be odd, at least 65537 and below 2\^256 \(NIST SP 800-56B\)/],
     ['HALLPASS_SIGNING_KID without HALLPASS_KEYS', { HALLPASS_SECRET: SECRET, HALLPASS_SIGNING_KID: 'x' }, /HALLPASS_SIGNING_KID names a key of HALLPASS_KEYS, which is not set/],
   ]
   it.each(cases)('%s', async (_label, env, message) => {
     expect(await startFails(env)).toMatch(message)
+  })
+})
+
+describe('issue 22: a ring holding a key anyone can sign for stops the node, so a forged token is never answered', () => {
+  it.each(attacks)('%s', async (_label, ring, forged, refusal) => {
+    const node = startNode({ HALLPASS_KEYS: ring, HALLPASS_REFRESH_SECRET: REFRESH_SECRET })
+    node.child.stdin.end(JSON.stringify({ type: 'verify_token', msg_id: 1, token: forged }) + '\n')
+    // Before the key checks this was token_valid for sub "admin".
+    expect(await node.remainingLines()).toEqual([])
+    expect(await node.exited).toBe(1)
+    const lines = node.stderr().split('\n').filter((line) => line.trim() !== '' && !/ExperimentalWarning|--trace-warnings/.test(line))
+    expect(lines).toEqual([`hallpass: cannot start: ${refusal}`])
   })
 })
 

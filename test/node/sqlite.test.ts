@@ -1,6 +1,6 @@
 // HALLPASS_STORE=sqlite:PATH with real processes on real files: the durable-store promises
 // (store-processes.ts), SIGTERM, the file shrinking back, and the failures that stop a node at start.
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -34,6 +34,50 @@ describe('the SQLite store in real processes', () => {
     const refreshed = await Promise.all(answered.map((reply) => again.refresh(reply!.refresh_token)))
     for (const reply of refreshed) expect(reply).toMatchObject({ type: 'token_refreshed' })
     await again.stop()
+  }, 30_000)
+
+  it('answers verify while another process holds the write lock: writes wait for it, then go through, or answer error 11 after HALLPASS_STORE_WAIT', async () => {
+    const path = newFile()
+    const node = new Client(envFor(path, { HALLPASS_STORE_WAIT: '60' }))
+    const issued = await node.issue('reader')
+    const holder = new DatabaseSync(path)
+    holder.exec('BEGIN IMMEDIATE')
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      holder.exec('ROLLBACK')
+      holder.close()
+    }
+    try {
+      const write = node.send({ type: 'generate_access_token', payload: { sub: 'writer' } })
+      const read = node.send({ type: 'verify_token', token: issued.access_token })
+      // The verify is answered while the write still waits: nothing about it needs the lock. (A
+      // node that waited with its event loop stopped would answer neither until the lock is free.)
+      const first = await Promise.race([read.reply, new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting'))])
+      expect(first).toMatchObject({ type: 'token_valid' })
+      expect(node.replies.has(write.id)).toBe(false)
+      release()
+      expect(await write.reply).toMatchObject({ type: 'token_generated' })
+    } finally {
+      release()
+    }
+    expect(await node.stop()).toBe(0)
+
+    const impatient = new Client(envFor(path, { HALLPASS_STORE_WAIT: '1' }))
+    expect(await impatient.verify(issued.access_token)).toMatchObject({ type: 'token_valid' })
+    const again = new DatabaseSync(path)
+    again.exec('BEGIN IMMEDIATE')
+    try {
+      const write = impatient.send({ type: 'generate_access_token', payload: { sub: 'writer' } })
+      expect(await impatient.verify(issued.access_token)).toMatchObject({ type: 'token_valid' })
+      expect(await write.reply).toMatchObject({ type: 'error', code: 11, text: 'Store unavailable' })
+    } finally {
+      again.exec('ROLLBACK')
+      again.close()
+    }
+    expect(await impatient.issue('after')).toMatchObject({ type: 'token_generated' })
+    expect(await impatient.stop()).toBe(0)
   }, 30_000)
 
   it('purges expired families and revocations, and the file shrinks back', async () => {
@@ -87,12 +131,30 @@ describe('a store the node cannot use stops it at start with one line', () => {
     expect(statSync(path).size).toBe(garbage.length)
   })
 
+  it('refuses a store whose pages do not hold together (PRAGMA quick_check), and leaves it as it was', async () => {
+    const path = newFile()
+    const node = new Client(envFor(path))
+    await Promise.all(Array.from({ length: 1500 }, (_, i) => node.ask({ type: 'generate_access_token', payload: { sub: `c${i}`, padding: 'p'.repeat(300) } })))
+    expect(await node.stop()).toBe(0)
+    // One page in the middle of the families' pages overwritten: the header and the schema intact.
+    const size = statSync(path).size
+    const page = Math.floor(size / 4096 / 2)
+    const file = openSync(path, 'r+')
+    writeSync(file, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096)
+    closeSync(file)
+    const corrupt = readFileSync(path)
+    expect(await refusal({ HALLPASS_STORE: `sqlite:${path}` })).toEqual([expect.stringMatching(/^hallpass: cannot start: the store .* (is corrupt|is not an SQLite database, or it is corrupt)/)])
+    const after = readFileSync(path)
+    const changed = [...after.keys()].filter((i) => after[i] !== corrupt[i])
+    expect(changed.slice(0, 20)).toEqual([])
+  })
+
   it('refuses a store of a newer schema, and an SQLite file it did not create', async () => {
     const newer = newFile()
     const future = new DatabaseSync(newer)
     future.exec('CREATE TABLE family (id TEXT); PRAGMA user_version = 99')
     future.close()
-    expect(await refusal({ HALLPASS_STORE: `sqlite:${newer}` })).toEqual([expect.stringMatching(/has schema 99, newer than this hallpass knows \(1\)/)])
+    expect(await refusal({ HALLPASS_STORE: `sqlite:${newer}` })).toEqual([expect.stringMatching(/has schema 99, newer than this hallpass knows \(2\)/)])
     const foreign = newFile()
     const other = new DatabaseSync(foreign)
     other.exec('CREATE TABLE invoices (id INTEGER)')

@@ -80,6 +80,22 @@ export interface StoreUnderTest {
   racers: number[]
 }
 
+/**
+ * Asks `node` to verify `token` until it is refused: a revocation made through another process
+ * reaches this one's view within the bound PROTOCOL gives (1 s). Ten times that is a liveness
+ * limit, not a speed claim: a token still valid then is a token the revocation missed.
+ */
+async function eventuallyRefused(node: Client, token: unknown): Promise<void> {
+  const giveUp = Date.now() + 10_000
+  for (;;) {
+    const reply = await node.verify(token)
+    if (reply.code === 'token_revoked') return
+    expect(reply.type, 'a covered token is either still valid (the view is catching up) or refused').toBe('token_valid')
+    if (Date.now() > giveUp) throw new Error('a token the revocation covers still verifies 10 s later')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 export function storeProcessSuite(name: string, subject: StoreUnderTest): void {
   const envFor = (store: string, extra: Record<string, string> = {}) => ({ HALLPASS_SECRET: SECRET, HALLPASS_STORE: store, ...extra })
 
@@ -183,6 +199,83 @@ export function storeProcessSuite(name: string, subject: StoreUnderTest): void {
     await a.stop()
     await b.stop()
   }, 30_000)
+
+  /** Every token minted from a family covered by a revocation must be refused once it is known. */
+  const refusedEverywhere = async (nodes: Client[], minted: Reply[]) => {
+    for (const node of nodes) {
+      for (const tokens of minted) {
+        await eventuallyRefused(node, tokens.access_token)
+        expect(await node.refresh(tokens.refresh_token), 'a refresh of a covered family').toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+      }
+    }
+  }
+
+  it('refuses a refresh through one process of a token issued before revoke_subject through another, trial after trial (v3)', async () => {
+    const store = await subject.fresh()
+    const a = new Client(envFor(store))
+    const b = new Client(envFor(store))
+    for (let trial = 0; trial < 5; trial++) {
+      const sub = `stolen-${trial}`
+      const login = await a.issue(sub)
+      // An older refresh token: rotated once before the revocation, in every other trial.
+      const older = trial % 2 === 0 ? login : await a.refresh(login.refresh_token)
+      expect(await b.ask({ type: 'revoke_subject', sub })).toMatchObject({ type: 'subject_revoked' })
+      // Right after, through the process that did not revoke (its view may not have it yet).
+      expect(await a.refresh(older.refresh_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+      await refusedEverywhere([a, b], [login, older])
+      // A login after the revocation works on both.
+      const again = await a.issue(sub)
+      expect(await b.verify(again.access_token)).toMatchObject({ type: 'token_valid' })
+      expect(await b.refresh(again.refresh_token)).toMatchObject({ type: 'token_refreshed' })
+    }
+    expect(await a.stop()).toBe(0)
+    expect(await b.stop()).toBe(0)
+  }, 60_000)
+
+  it('covers what a racing refresh mints: revoke_subject and refresh_token pipelined, in one process and across two (v3)', async () => {
+    const store = await subject.fresh()
+    const a = new Client(envFor(store))
+    const b = new Client(envFor(store))
+    for (let trial = 0; trial < 6; trial++) {
+      const sub = `pipelined-${trial}`
+      const login = await a.issue(sub)
+      // Both lines written at once, in either order, to one process or to two.
+      const revoker = trial % 3 === 2 ? b : a
+      const [first, second] = trial % 2 === 0 ? [() => a.send({ type: 'refresh_token', refresh_token: login.refresh_token }), () => revoker.send({ type: 'revoke_subject', sub })] : [() => revoker.send({ type: 'revoke_subject', sub }), () => a.send({ type: 'refresh_token', refresh_token: login.refresh_token })]
+      const replies = await Promise.all([first().reply, second().reply])
+      const refreshed = replies.find((reply) => reply.type !== 'subject_revoked')!
+      expect(replies.some((reply) => reply.type === 'subject_revoked')).toBe(true)
+      // Either refused, or it minted tokens the revocation covers.
+      if (refreshed.type !== 'token_refreshed') expect(refreshed).toMatchObject({ code: 'token_revoked' })
+      await refusedEverywhere([a, b], refreshed.type === 'token_refreshed' ? [login, refreshed] : [login])
+    }
+    expect(await a.stop()).toBe(0)
+    expect(await b.stop()).toBe(0)
+  }, 60_000)
+
+  it('keeps a racing refresh covered through kill -9 and a restart (v3)', async () => {
+    const store = await subject.fresh()
+    for (let trial = 0; trial < 4; trial++) {
+      const sub = `killed-${trial}`
+      const a = new Client(envFor(store))
+      const b = new Client(envFor(store))
+      const login = await a.issue(sub)
+      // The refresh through the process that did not revoke, a millisecond after the revocation
+      // through the other; killed as soon as it answers, or before.
+      const revoke = b.send({ type: 'revoke_subject', sub })
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      const refresh = a.send({ type: 'refresh_token', refresh_token: login.refresh_token })
+      if (trial % 2 === 0) await refresh.reply
+      await a.kill()
+      expect(await revoke.reply).toMatchObject({ type: 'subject_revoked' })
+      const minted = a.replies.get(refresh.id)
+      if (minted !== undefined && minted.type !== 'token_refreshed') expect(minted).toMatchObject({ code: 'token_revoked' })
+      const again = new Client(envFor(store))
+      await refusedEverywhere([again, b], minted?.type === 'token_refreshed' ? [login, minted] : [login])
+      expect(await again.stop()).toBe(0)
+      expect(await b.stop()).toBe(0)
+    }
+  }, 60_000)
 
   it('keeps a subject logged out across a restart, and the login made in the same second after it', async () => {
     const store = await subject.fresh()

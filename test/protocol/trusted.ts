@@ -5,6 +5,7 @@ import { generateJwk, type GeneratedJwk } from '../../src/index.ts'
 import { SECRET } from '../support/forge.ts'
 import { idpToken, jwksBody, testIssuer, type JwksControl } from '../support/jwks-control.ts'
 import { hmacWith } from '../support/keys.ts'
+import { forgeEdDSA, forgeRs256WithExponentOne, identityEd25519, rsaWithExponent } from '../support/weak-keys.ts'
 import { bodyOf, type Connect, type Message, type Transport } from './transport.ts'
 
 export function trustedIssuerSuite(name: string, connect: Connect, control: () => JwksControl): void {
@@ -16,12 +17,23 @@ export function trustedIssuerSuite(name: string, connect: Connect, control: () =
     const token = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: GeneratedJwk = issuer.key) =>
       idpToken(key, { iss: issuer.iss, sub: 'idp-user', aud: 'api', ...claims }, header)
 
+    // A second issuer whose JWKS publishes keys anyone can sign for (issue 22) beside a good one.
+    let weak: { name: string; iss: string; key: GeneratedJwk }
+    let weakRsa: JsonWebKey & { kid: string }
+
     beforeAll(async () => {
       issuer = await testIssuer(`transport-${name.replace(/\W+/g, '-')}-${crypto.randomUUID().slice(0, 8)}`)
       await control().set(issuer.name, { body: jwksBody(issuer.key), headers: { 'Cache-Control': 'max-age=600' } })
+      weak = await testIssuer(`weak-${name.replace(/\W+/g, '-')}-${crypto.randomUUID().slice(0, 8)}`)
+      weakRsa = await rsaWithExponent('weak-rsa', 'AQ')
+      const published = JSON.parse(jwksBody(weak.key)) as { keys: object[] }
+      await control().set(weak.name, { body: JSON.stringify({ keys: [identityEd25519('weak-ed'), weakRsa, ...published.keys] }), headers: { 'Cache-Control': 'max-age=600' } })
       transport = await connect({
         HALLPASS_SECRET: SECRET,
-        HALLPASS_TRUSTED_ISSUERS: JSON.stringify([{ issuer: issuer.iss, jwks_uri: control().url(issuer.name), audience: 'api', algorithms: ['ES256'] }]),
+        HALLPASS_TRUSTED_ISSUERS: JSON.stringify([
+          { issuer: issuer.iss, jwks_uri: control().url(issuer.name), audience: 'api', algorithms: ['ES256'] },
+          { issuer: weak.iss, jwks_uri: control().url(weak.name), audience: 'api' },
+        ]),
       })
     })
     afterAll(async () => {
@@ -41,6 +53,13 @@ export function trustedIssuerSuite(name: string, connect: Connect, control: () =
       const impostor = { ...(await generateJwk('ES256')), kid: issuer.key.kid }
       expect(await ask({ type: 'verify_token', token: await token({}, {}, impostor) })).toMatchObject({ type: 'token_invalid', code: 'invalid_signature' })
       expect(await ask({ type: 'verify_token', token: await token({}, {}, { ...impostor, kid: 'nope' }) })).toMatchObject({ type: 'token_invalid', code: 'unknown_key' })
+    })
+    it("skips a published key anyone can sign for (small-order Ed25519, RSA e = 1): a token naming it is unknown_key, the issuer's other keys still verify", async () => {
+      const claims = { iss: weak.iss, sub: 'admin', aud: 'api', exp: Math.floor(Date.now() / 1000) + 300 }
+      // Before the key checks the stdin node answered token_valid to both forgeries, the worker to the EdDSA one.
+      expect(await ask({ type: 'verify_token', token: forgeEdDSA({ typ: 'at+jwt', kid: 'weak-ed' }, claims) })).toMatchObject({ type: 'token_invalid', code: 'unknown_key' })
+      expect(await ask({ type: 'verify_token', token: await forgeRs256WithExponentOne(weakRsa, claims) })).toMatchObject({ type: 'token_invalid', code: 'unknown_key' })
+      expect(await ask({ type: 'verify_token', token: await idpToken(weak.key, { iss: weak.iss, sub: 'idp-user', aud: 'api' }) })).toMatchObject({ type: 'token_valid', payload: { sub: 'idp-user' } })
     })
     it('checks aud, exp and typ', async () => {
       expect(await ask({ type: 'verify_token', token: await token({ aud: 'other' }) })).toMatchObject({ code: 'invalid_claims' })

@@ -1,6 +1,7 @@
-// The store contract against a real PostgreSQL server: a throwaway cluster started for this file.
+// The store contract against a real PostgreSQL server: a throwaway cluster started for this file,
+// two nodes' pools on one database, and the database opened again after a close.
 import { afterAll, beforeAll } from 'vitest'
-import { openPostgresStore } from '../../src/node/postgres-store.ts'
+import { openPostgresStore } from '../../src/node/store.ts'
 import { startPostgres, type PostgresCluster } from '../support/postgres.ts'
 import { storeContract } from './contract.ts'
 
@@ -13,5 +14,5 @@ afterAll(() => cluster?.stop())
 
 storeContract('postgres', async () => {
   const open = () => openPostgresStore(cluster.url('contract'), { pool: 10, waitMs: 5000 })
-  return { store: await open(), reopen: open }
+  return { store: await open(), second: await open(), reopen: open }
 })

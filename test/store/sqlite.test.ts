@@ -1,9 +1,10 @@
-// The store contract against a real SQLite file (node:sqlite), opened again after a close.
+// The store contract against a real SQLite file (node:sqlite): two connections to it, and the file
+// opened again after a close.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
-import { openSqliteStore } from '../../src/node/sqlite-store.ts'
+import { openSqliteStore } from '../../src/node/store.ts'
 import { storeContract } from './contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hallpass-sqlite-contract-'))
@@ -11,6 +12,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 storeContract('sqlite', async () => {
   const path = join(dir, 'store.db')
-  const open = () => openSqliteStore(path, { waitMs: 2000 })
-  return { store: await open(), reopen: open }
+  const open = () => openSqliteStore(path, { waitMs: 5000 })
+  return { store: await open(), second: await open(), reopen: open }
 })

@@ -49,6 +49,26 @@ export const ATTACKS: Attack[] = [
   ['padding in the header', async () => { const tok = await accessToken(); return withSegment(tok, 0, tok.split('.')[0] + '=') }, 'malformed_token'],
   ['standard base64 characters', async () => { const tok = await accessToken(); return withSegment(tok, 1, tok.split('.')[1]!.replace(/.$/, '+')) }, 'malformed_token'],
   ['whitespace inside', async () => (await accessToken()).replace('.', ' .'), 'malformed_token'],
+  // PROTOCOL v3: any character outside the base64url alphabet and the two dots, wherever it stands.
+  ...(
+    [
+      ['a trailing space', (tok) => `${tok} `],
+      ['a trailing newline', (tok) => `${tok}\n`],
+      ['a trailing CRLF', (tok) => `${tok}\r\n`],
+      ['a trailing !', (tok) => `${tok}!`],
+      ['a trailing NUL', (tok) => `${tok}\u0000`],
+      ['padding after the signature', (tok) => `${tok}=`],
+      ['a leading space', (tok) => ` ${tok}`],
+      ['a leading newline', (tok) => `\n${tok}`],
+      ['a tab inside the header', (tok) => withSegment(tok, 0, `${tok.split('.')[0]!.slice(0, 8)}\t${tok.split('.')[0]!.slice(8)}`)],
+      ['a space inside the payload', (tok) => withSegment(tok, 1, `${tok.split('.')[1]!.slice(0, 12)} ${tok.split('.')[1]!.slice(12)}`)],
+      ['a space inside the signature', (tok) => withSegment(tok, 2, `${tok.split('.')[2]!.slice(0, 10)} ${tok.split('.')[2]!.slice(10)}`)],
+      ['a space before the signature', (tok) => withSegment(tok, 2, ` ${tok.split('.')[2]}`)],
+      ['a + in the signature', (tok) => withSegment(tok, 2, `+${tok.split('.')[2]!.slice(1)}`)],
+      ['a non-ASCII letter in the signature', (tok) => withSegment(tok, 2, `${tok.split('.')[2]!.slice(0, -1)}é`)],
+      ['a space in an alg none token', () => `${segment({ alg: 'none', typ: 'JWT' })}.${segment({ sub: 'admin', exp: t() + 600 })}. `],
+    ] as Array<[string, (token: string) => string]>
+  ).map(([label, alter]): Attack => [label, async () => alter(await accessToken()), 'malformed_token']),
   ['a token over 16 KiB', () => accessToken({ blob: 'x'.repeat(17000) }), 'malformed_token'],
   ['a refresh token', (refreshToken) => refreshToken(), 'wrong_token_type'],
 ]

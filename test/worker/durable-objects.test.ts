@@ -25,12 +25,12 @@ const ask = async (body: Reply) => (await (await message(body)).json()) as Reply
 
 /** A family record created at `now` whose first refresh token expires at `exp`. */
 function family(exp: number, now: number): FamilyRecord {
-  return { claims: { sub: 'x' }, generation: 0, revoked: false, current: { jti: `first-${now}`, iat: now, exp }, rotatedAt: now }
+  return { claims: { sub: 'x' }, authTimeMs: now * 1000, generation: 0, revoked: false, current: { jti: `first-${now}`, iat: now, exp }, rotatedAt: now }
 }
 
 /** A rotation request for `generation`, whose successor would expire at `exp`. */
 function rotation(generation: number, exp: number, now: number, jti = `next-${now}`, reuseInterval = 0): RotateRequest {
-  return { generation, next: { jti, iat: now, exp }, now, reuseInterval }
+  return { generation, sub: 'x', next: { jti, iat: now, exp }, now, reuseInterval }
 }
 
 describe('refresh families in Durable Objects', () => {
@@ -59,7 +59,7 @@ describe('refresh families in Durable Objects', () => {
     const stub = familyStub(id)
     const results = (await Promise.all(Array.from({ length: 50 }, (_, i) => stub.rotate(id, rotation(0, now + 1200, now, `next-${i}`))))) as RotateResult[]
     expect(results.filter((r) => r.status === 'rotated')).toHaveLength(1)
-    expect(await runInDurableObject(stub, (instance: RefreshFamilies) => instance.inspect(id))).toEqual({ generation: 1, revoked: true, expiresAt: now + 1200 })
+    expect(await runInDurableObject(stub, (instance: RefreshFamilies) => instance.inspect(id))).toEqual({ generation: 1, revoked: true, expiresAt: now + 1200, authTimeMs: now * 1000 })
   })
 
   it('rotates a family generation by generation, one object per family, storing no token', async () => {
@@ -76,7 +76,7 @@ describe('refresh families in Durable Objects', () => {
       expect(claimsOf(token as string)).toMatchObject({ fam: famA, gen: generation })
     }
     const dump = await runInDurableObject(familyStub(famA), (_instance: RefreshFamilies, state) => JSON.stringify(state.storage.sql.exec('SELECT * FROM family').toArray()))
-    expect(JSON.parse(dump)).toEqual([{ id: famA, claims: JSON.stringify({ sub: 'a', email: 'a@example.com' }), generation: 3, revoked: 0, current_jti: claimsOf(token as string).jti, current_iat: expect.any(Number), expires_at: expect.any(Number), rotated_at: expect.any(Number) }])
+    expect(JSON.parse(dump)).toEqual([{ id: famA, claims: JSON.stringify({ sub: 'a', email: 'a@example.com' }), auth_time_ms: Math.round(claimsOf(a.refresh_token as string).auth_time as number * 1000), generation: 3, revoked: 0, current_jti: claimsOf(token as string).jti, current_iat: expect.any(Number), expires_at: expect.any(Number), rotated_at: expect.any(Number) }])
     expect(dump).not.toContain((a.refresh_token as string).split('.')[2])
     expect(dump).not.toContain((token as string).split('.')[2])
   })

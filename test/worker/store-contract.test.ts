@@ -1,6 +1,7 @@
-// The store contract against the edge's Durable Objects, inside workerd.
+// The store contract against the edge's Durable Objects, inside workerd: two stores over the same
+// namespaces are two instances on one backend.
 import { env } from 'cloudflare:workers'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { storeContract } from '../store/contract.ts'
 
-storeContract('durable objects', async () => ({ store: new DurableObjectStore(env) }))
+storeContract('durable objects', async () => ({ store: new DurableObjectStore(env), second: new DurableObjectStore(env) }))
