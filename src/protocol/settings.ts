@@ -71,7 +71,7 @@ export const SETTINGS = {
   },
   storeWait: {
     env: 'HALLPASS_STORE_WAIT', kind: 'seconds', where: 'node', default: 10, min: 0,
-    meaning: 'how long to wait for another process holding the store locked, at start and on each write, seconds',
+    meaning: 'the longest a state change waits for the store (a lock another process holds, the database) before it answers error 11, at start and while running, seconds; a refresh answered so may be retried with the same token within this + 60 s',
     fallback: '10',
   },
   storePool: {

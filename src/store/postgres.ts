@@ -87,8 +87,16 @@ function reason(error: unknown): string {
   return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message
 }
 
-/** Connection failures that will not pass by waiting: a wrong password, role or database. */
-const FATAL_CODES = new Set(['28P01', '28000', '3D000'])
+/**
+ * Whether waiting may help: no answer, a connection refused or cut, a server starting or shutting
+ * down, too many connections. Any other SQLSTATE (a wrong password, role or database, an error in
+ * the schema) stops the node at once with its cause, instead of after HALLPASS_STORE_WAIT.
+ */
+function worthWaiting(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true
+  return code.startsWith('08') || code.startsWith('57P') || code.startsWith('53')
+}
 
 class Timeout extends Error {
   constructor(ms: number) {
@@ -134,8 +142,7 @@ export async function connectPostgresStore(driver: PostgresDriver, url: string, 
       await within(Math.max(1, deadline - Date.now()), migrate(sql))
       break
     } catch (error) {
-      const code = (error as { code?: unknown }).code
-      const fatal = error instanceof StoreError || (typeof code === 'string' && FATAL_CODES.has(code))
+      const fatal = error instanceof StoreError || !worthWaiting(error)
       if (fatal || Date.now() >= deadline) {
         await sql.end({ timeout: 0 }).catch(() => undefined)
         if (error instanceof StoreError) throw error

@@ -111,8 +111,10 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  * else the start of that second: `issuedAtMs`, in SQL, for the migration of v2 families.
  */
 export function jtiInstantSql(dialect: Dialect, jti: string, iat: string): string {
+  // SQLite's integers are 64-bit; PostgreSQL's strpos is 32-bit, so each digit is widened first.
   const find = dialect === 'sqlite' ? 'instr' : 'strpos'
-  const digits = Array.from({ length: 8 }, (_, i) => `(${find}('${BASE64URL}', substr(${jti}, ${i + 1}, 1)) - 1) * ${64 ** (7 - i)}`).join(' + ')
+  const wide = dialect === 'sqlite' ? '' : '::bigint'
+  const digits = Array.from({ length: 8 }, (_, i) => `(${find}('${BASE64URL}', substr(${jti}, ${i + 1}, 1))${wide} - 1) * ${64 ** (7 - i)}`).join(' + ')
   const ms = `(${digits})`
   return `CASE WHEN length(${jti}) = 30 AND ${ms} >= ${iat} * 1000 AND ${ms} < ${iat} * 1000 + 1000 THEN ${ms} ELSE ${iat} * 1000 END`
 }

@@ -24,6 +24,9 @@ export async function revoke(ctx: Context, token: unknown): Promise<{ kind: Toke
   return { kind }
 }
 
+/** Seconds a subject's cut-off outlives the tokens issued before it: see `revokeSubject`. */
+const RACE_MARGIN = 60
+
 /**
  * Logs `sub` out everywhere: every token of that subject issued up to this instant (its refresh
  * tokens, and so its families, and its access tokens) is refused until the last of them has
@@ -34,8 +37,9 @@ export async function revokeSubject(ctx: Context, sub: unknown): Promise<{ sub: 
   // Refuse what was issued in this very millisecond too; the issue clock moves past the cut-off.
   const cutoffMs = ctx.issueClock.instant() + 1
   const now = ctx.now()
-  // Kept until every token issued before the cut-off has expired: refresh tokens live longest.
-  const expiresAt = Math.floor(cutoffMs / 1000) + Math.max(ctx.accessTtl, ctx.refreshTtl) + ctx.clockTolerance + 1
+  // Kept until every token it covers has expired: refresh tokens live longest, and a refresh racing
+  // this revocation mints tokens it covers a moment after the cut-off (a minute is ample for that).
+  const expiresAt = Math.floor(cutoffMs / 1000) + Math.max(ctx.accessTtl, ctx.refreshTtl) + ctx.clockTolerance + RACE_MARGIN
   await ctx.store.revokeSubject(sub, cutoffMs, expiresAt, now)
   ctx.issueClock.holdFrom(cutoffMs)
   return { sub }

@@ -226,7 +226,11 @@ describe('revokeSubject', () => {
     expect(await code(hp.refresh(second.refresh_token))).toBe('token_revoked')
     expect(await code(hp.verify(second.access_token))).toBe('token_revoked')
     expect(store.size.subjects).toBe(1)
-    advance(601)
+    // The longest lifetime, and a minute for what a refresh racing the revocation may mint.
+    advance(600 + 59)
+    await sweepAll()
+    expect(store.size.subjects).toBe(1)
+    advance(2)
     await sweepAll()
     expect(store.size.subjects).toBe(0)
   })
@@ -264,6 +268,42 @@ describe('handler', () => {
     const reply = await hp.handler({ onInternalError: (e) => seen.push(e) }).handle({ type: 'generate_access_token', msg_id: 1, payload: CLAIMS })
     expect(reply).toEqual({ type: 'error', in_reply_to: 1, code: 11, text: 'Store unavailable' })
     expect(seen).toHaveLength(0)
+  })
+  it('gives a refresh retried after error 11 the successor that was committed, never reuse; a spent token otherwise stays reuse (v3)', async () => {
+    const { StoreUnavailableError } = await import('../../src/index.ts')
+    /** Commits the rotation, then loses the answer (a database that went silent after its commit). */
+    class Forgetful extends MemoryStore {
+      forget = false
+      override rotateFamily(...args: Parameters<MemoryStore['rotateFamily']>): ReturnType<MemoryStore['rotateFamily']> {
+        const result = super.rotateFamily(...args)
+        if (this.forget) throw new StoreUnavailableError()
+        return result
+      }
+    }
+    const forgetful = new Forgetful()
+    hp = await createHallpass({ secret: SECRET, clock: () => time, store: forgetful, storeWait: 10 })
+    const first = await hp.issue(CLAIMS)
+    forgetful.forget = true
+    await expect(hp.refresh(first.refresh_token)).rejects.toMatchObject({ code: 'ERR_HALLPASS_STORE_UNAVAILABLE' })
+    forgetful.forget = false
+    advance(60)
+    const retried = await hp.refresh(first.refresh_token)
+    expect(await hp.verify(retried.access_token)).toMatchObject({ sub: CLAIMS.sub })
+    // The successor it got is the one committed: it refreshes once, and only once.
+    const next = await hp.refresh(retried.refresh_token)
+    expect(await code(hp.refresh(retried.refresh_token))).toBe('refresh_token_reused')
+    expect(await code(hp.refresh(next.refresh_token))).toBe('token_revoked')
+    // A token whose refresh was answered (no doubt) is reuse when presented again, as ever.
+    const other = await hp.issue(CLAIMS)
+    await hp.refresh(other.refresh_token)
+    expect(await code(hp.refresh(other.refresh_token))).toBe('refresh_token_reused')
+    // And the retry window closes: HALLPASS_STORE_WAIT + 60 s after the error.
+    const late = await hp.issue(CLAIMS)
+    forgetful.forget = true
+    await expect(hp.refresh(late.refresh_token)).rejects.toMatchObject({ code: 'ERR_HALLPASS_STORE_UNAVAILABLE' })
+    forgetful.forget = false
+    advance(71)
+    expect(await code(hp.refresh(late.refresh_token))).toBe('refresh_token_reused')
   })
   it('answers error 13 for an internal failure, and tells only the error hook', async () => {
     const broken: TokenStore = { ...new MemoryStore(), createFamily: () => Promise.reject(new Error('disk on fire')) } as unknown as TokenStore

@@ -79,6 +79,39 @@ describe('the PostgreSQL store in real processes', () => {
     expect(await b.stop()).toBe(0)
   }, 60_000)
 
+  it('rides out a server that accepts and never answers: changes answer error 11, a retried refresh gets its successor, and all goes through once it answers again (v3)', async () => {
+    const url = freshDatabase()
+    const node = new Client(envFor(url, { HALLPASS_STORE_WAIT: '2' }))
+    const families = await Promise.all(Array.from({ length: 60 }, (_, i) => node.issue(`frozen-${i}`)))
+    const doubtful = await node.issue('doubtful')
+    cluster.freeze()
+    let retried: Record<string, unknown>
+    try {
+      // Each change answers, with error 11, however long the server stays silent.
+      const during = await Promise.all([node.refresh(doubtful.refresh_token), node.issue('during')])
+      for (const reply of during) expect(reply).toMatchObject({ type: 'error', code: 11, text: 'Store unavailable' })
+      // Verify needs no database.
+      expect(await node.verify(families[0]!.access_token)).toMatchObject({ type: 'token_valid' })
+    } finally {
+      cluster.thaw()
+    }
+    // The refresh answered with error 11 may have been committed when the server woke: a retry with
+    // the same token gets the successor (or a fresh rotation), never reuse detection.
+    for (;;) {
+      retried = await node.refresh(doubtful.refresh_token)
+      if (retried.type !== 'error') break
+      expect(retried).toMatchObject({ code: 11 })
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(retried).toMatchObject({ type: 'token_refreshed' })
+    expect(await node.verify(retried.access_token)).toMatchObject({ type: 'token_valid' })
+    expect(await node.refresh(retried.refresh_token)).toMatchObject({ type: 'token_refreshed' })
+    // Nothing is left waiting on a dead connection: 60 concurrent refreshes all go through.
+    const replies = await Promise.all(families.map((tokens) => node.refresh(tokens.refresh_token)))
+    expect(replies.filter((reply) => reply.type !== 'token_refreshed')).toEqual([])
+    expect(await node.stop()).toBe(0)
+  }, 60_000)
+
   it('answers every reply of 3 nodes × 4 clients refreshing their own families, bounded in time', async () => {
     const url = freshDatabase()
     const nodes = Array.from({ length: 3 }, () => new Client(envFor(url, { HALLPASS_STORE_POOL: '4' })))

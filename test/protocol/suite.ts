@@ -239,6 +239,52 @@ export function protocolSuite(name: string, connect: Connect): void {
         expect(await verify(refreshed.access_token)).toMatchObject({ type: 'token_valid' })
         expect(await verify(before.access_token)).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
       })
+      it('covers what a refresh racing it mints (v3): sent together, in either order, nothing of the family passes after, and a login after does', async () => {
+        for (let trial = 0; trial < 12; trial++) {
+          const sub = subject()
+          const login = await issue({ sub })
+          const older = trial % 3 === 0 ? await ask({ type: 'refresh_token', refresh_token: login.refresh_token }) : login
+          const refresh = { type: 'refresh_token', msg_id: ++msgId, refresh_token: older.refresh_token }
+          const revoke = { type: 'revoke_subject', msg_id: ++msgId, sub }
+          const replies = (await node.requestAll(trial % 2 === 0 ? [refresh, revoke] : [revoke, refresh])).map(bodyOf)
+          const refreshed = replies.find((reply) => reply.in_reply_to === refresh.msg_id)!
+          expect(replies.find((reply) => reply.in_reply_to === revoke.msg_id)).toMatchObject({ type: 'subject_revoked' })
+          if (refreshed.type !== 'token_refreshed') expect(refreshed).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+          else expect(decodePart(refreshed.access_token as string, 1).auth_time).toBe(decodePart(login.access_token as string, 1).auth_time)
+          for (const tokens of refreshed.type === 'token_refreshed' ? [login, older, refreshed] : [login, older]) {
+            expect(await verify(tokens.access_token), `trial ${trial}`).toMatchObject({ type: 'token_invalid', code: 'token_revoked' })
+            expect(await ask({ type: 'refresh_token', refresh_token: tokens.refresh_token }), `trial ${trial}`).toMatchObject({ type: 'token_invalid' })
+          }
+          const again = await issue({ sub })
+          expect(await verify(again.access_token)).toMatchObject({ type: 'token_valid' })
+        }
+      })
+      it('stamps every token of a family with its login instant, auth_time, in milliseconds; a caller cannot set it (v3)', async () => {
+        const sub = subject()
+        const login = await issue({ sub, auth_time: 1 })
+        const claims = decodePart(login.access_token as string, 1)
+        const authTime = claims.auth_time as number
+        expect(authTime).toBeGreaterThan(1_700_000_000)
+        expect(Math.round(authTime * 1000) / 1000).toBe(authTime)
+        expect(Math.floor(authTime)).toBe(claims.iat)
+        expect(decodePart(login.refresh_token as string, 1).auth_time).toBe(authTime)
+        const refreshed = await ask({ type: 'refresh_token', refresh_token: login.refresh_token })
+        expect(decodePart(refreshed.access_token as string, 1).auth_time).toBe(authTime)
+        expect(decodePart(refreshed.refresh_token as string, 1).auth_time).toBe(authTime)
+        expect(await verify(refreshed.access_token)).toMatchObject({ type: 'token_valid', payload: { auth_time: authTime } })
+      })
+      it('keeps subjects a store could mangle apart: a NUL, a lone surrogate, the escape character (v3)', async () => {
+        const base = subject()
+        const subs = [`${base}\u0000x`, base, `${base}\ud800`, `${base}\udfff`, `${base}\ufffd`, `\u001b"${base}"`]
+        const logins = []
+        for (const sub of subs) logins.push(await issue({ sub }))
+        for (const [i, sub] of subs.entries()) {
+          expect(await ask({ type: 'revoke_subject', sub })).toMatchObject({ type: 'subject_revoked', sub })
+          for (const [j, tokens] of logins.entries()) {
+            expect(await verify(tokens.access_token), `${JSON.stringify(sub)} logged out ${JSON.stringify(subs[j])}`).toMatchObject(j <= i ? { code: 'token_revoked' } : { type: 'token_valid', payload: { sub: subs[j] } })
+          }
+        }
+      })
       it('succeeds for a subject it has never seen, and again for the same one', async () => {
         const sub = subject()
         expect(await ask({ type: 'revoke_subject', sub })).toMatchObject({ type: 'subject_revoked', sub })

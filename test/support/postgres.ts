@@ -4,7 +4,7 @@
 // the cluster belongs to the `postgres` user (runuser). Stopped, and its directory removed, by
 // `stop()` or when the test process exits.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './wrangler-dev.ts'
@@ -19,6 +19,13 @@ export interface PostgresCluster {
   stopServer(): void
   /** Starts it again on the same port and data. */
   startServer(): void
+  /**
+   * Freezes every server process (SIGSTOP): the kernel still accepts connections on the port, and
+   * nothing answers them, nor anything already connected (a hung VM, a black hole).
+   */
+  freeze(): void
+  /** Lets the frozen processes go on (SIGCONT) where they stopped. */
+  thaw(): void
   stop(): void
 }
 
@@ -57,6 +64,13 @@ export async function startPostgres(): Promise<PostgresCluster> {
   run('initdb', ['-D', data, '-U', 'hallpass', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'])
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c shared_buffers=32MB`
   let running = false
+  /** The postmaster (first line of postmaster.pid) and its children: every process of the server. */
+  const signalAll = (signal: 'STOP' | 'CONT') => {
+    if (!running) return
+    const postmaster = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim()
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', postmaster], { encoding: 'utf8' }).split('\n').map((pid) => pid.trim()).filter((pid) => pid !== '')
+    execFileSync('kill', [`-${signal}`, postmaster, ...children])
+  }
   const cluster: PostgresCluster = {
     url: (name = 'postgres') => `postgres://hallpass@127.0.0.1:${port}/${name}`,
     createDatabase(name) {
@@ -71,8 +85,15 @@ export async function startPostgres(): Promise<PostgresCluster> {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop'])
       running = false
     },
+    freeze() {
+      signalAll('STOP')
+    },
+    thaw() {
+      signalAll('CONT')
+    },
     stop() {
       if (!clusters.delete(cluster)) return
+      if (running) signalAll('CONT')
       try {
         if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop'])
       } catch {

@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { FamilyRecord, RotateRequest, RotateResult } from '../../src/index.ts'
+import { timedId, type FamilyRecord, type RotateRequest, type RotateResult } from '../../src/index.ts'
 import { revocationsName, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { issue, message } from './support.ts'
@@ -140,5 +140,18 @@ describe('revocations, one object per subject', () => {
     await runDurableObjectAlarm(stub)
     expect(await runInDurableObject(stub, (instance: Revocations) => instance.count())).toEqual({ revoked: 0, cutoffs: 0 })
     expect(await runInDurableObject(stub, (instance: Revocations) => instance.isRevoked({ jti: 'live', sub, iat: now }, now))).toBe(false)
+  })
+
+  it('brings a family object of v2 (no login instant) up to date on its first call: the login instant from its refresh token', async () => {
+    const id = `legacy-${crypto.randomUUID()}`
+    const stub = familyStub(id)
+    const now = Math.floor(Date.now() / 1000)
+    const issuedMs = now * 1000 + 321
+    await runInDurableObject(stub, (_i: RefreshFamilies, state) => {
+      state.storage.sql.exec(`CREATE TABLE family (id TEXT PRIMARY KEY, claims TEXT NOT NULL, generation INTEGER NOT NULL, revoked INTEGER NOT NULL,
+        current_jti TEXT NOT NULL, current_iat INTEGER NOT NULL, expires_at INTEGER NOT NULL, rotated_at INTEGER NOT NULL)`)
+      state.storage.sql.exec('INSERT INTO family VALUES (?, ?, 0, 0, ?, ?, ?, ?)', id, JSON.stringify({ sub: 'x' }), timedId(issuedMs), now, now + 600, now)
+    })
+    expect(await new DurableObjectStore(env).rotateFamily(id, rotation(0, now + 1200, now))).toEqual({ status: 'rotated', claims: { sub: 'x' }, authTimeMs: issuedMs })
   })
 })
