@@ -27,8 +27,9 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
-          // The trusted-issuer tests' JWKS server, on 127.0.0.1 (test/support/jwks-server.ts).
-          globalSetup: ['test/support/jwks-global-setup.ts'],
+          // The trusted-issuer tests' JWKS server, on 127.0.0.1 (test/support/jwks-server.ts), and the
+          // inspector's core bundle, which the Worker serves as a static asset (never in git).
+          globalSetup: ['test/support/jwks-global-setup.ts', 'test/support/inspector-global-setup.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

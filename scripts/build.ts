@@ -3,12 +3,12 @@
 //  2. dist/**/*.d.ts: relative `./x.ts` specifiers rewritten to `./x.js` (tsc rewrites them in the
 //     JavaScript it emits, not in declarations), so consumers' TypeScript resolves them;
 //  3. inspector/public/hallpass.js: the core bundled for browsers with esbuild, the one
-//     script the inspector page loads (committed, so the Worker can serve it without a build step).
+//     script the inspector page loads (scripts/build-inspector.ts; generated, git-ignored).
 import { spawnSync } from 'node:child_process'
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { buildInspectorBundle } from './build-inspector.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DIST = join(ROOT, 'dist')
@@ -33,15 +33,5 @@ for (const entry of readdirSync(DIST, { recursive: true, withFileTypes: true }))
 }
 chmodSync(join(DIST, 'node', 'main.js'), 0o755)
 
-await build({
-  entryPoints: [join(ROOT, 'src', 'index.ts')],
-  outfile: join(ROOT, 'inspector', 'public', 'hallpass.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  legalComments: 'none',
-  banner: { js: '// The hallpass core (src/index.ts) bundled for the inspector by `npm run build`. Do not edit.' },
-  logLevel: 'warning',
-})
+await buildInspectorBundle()
 console.log(`hallpass: built dist/ (${declarations} declaration files) and inspector/public/hallpass.js`)

@@ -2,11 +2,8 @@
 // table, imports the keys once and hands the operations one shared context.
 import type { JsonObject } from './jws/compact.ts'
 import { ACCESS_TYP, REFRESH_TYP, type TokenKind } from './jwt/typ.ts'
-import type { CryptoProvider } from './keys/crypto.ts'
 import { resolveKeys } from './keys/resolve.ts'
-import type { FetchLike, JwksCache } from './keys/remote.ts'
-import { KeySelector } from './keys/ring.ts'
-import { checkTrustedIssuers, trustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
+import { OwnKeys } from './keys/ring.ts'
 import { promised } from './lib/maybe.ts'
 import { MessageHandler, type HandlerOptions, type Operations } from './protocol/handler.ts'
 import { checkedNumber, checkedText } from './protocol/settings.ts'
@@ -20,37 +17,23 @@ import { refresh } from './tokens/refresh.ts'
 import { IssueClock } from './tokens/clock.ts'
 import { RefreshDoubts } from './tokens/doubts.ts'
 import { revoke, revokeSubject } from './tokens/revoke.ts'
+import { checkVerifyOptions, trustedIssuersOf, type VerifyOptions } from './tokens/options.ts'
 import { verifyAccess } from './tokens/verify.ts'
 
-export interface HallpassOptions {
-  /** HS256 key of access tokens: a string (its UTF-8 bytes), a JSON JWK, or raw bytes; ≥ 32 bytes. Random when absent. */
-  secret?: string | Uint8Array<ArrayBuffer>
+/** createHallpass's options: the ones every entry point verifies with, and what issuing and state need. */
+export interface HallpassOptions extends VerifyOptions {
   /**
-   * Key of refresh tokens, same forms, or (with `keys`) a JWK Set of HS256 `oct` keys with kids: the
-   * first signs, all verify. Derived from `secret` with HKDF when absent; required with `keys`.
+   * Key of refresh tokens, same forms as `secret`, or (with `keys`) a JWK Set of HS256 `oct` keys
+   * with kids: the first signs, all verify. Derived from `secret` with HKDF when absent; required
+   * with `keys` (unless no key of `keys` signs: a verify-only instance).
    */
   refreshSecret?: string | Uint8Array<ArrayBuffer>
-  /**
-   * The access-token key ring instead of `secret`: a JWK Set (JSON text or object) of HS256/384/512,
-   * RS256, PS256, ES256, ES384 or EdDSA keys, each with its `alg`. Keys with private material sign
-   * and verify; public keys only verify. Without any private key the node only verifies.
-   */
-  keys?: string | { keys: unknown[] }
   /** The `kid` of the key in `keys` that signs new access tokens (the first with private material). */
   signingKid?: string
   /** Access-token lifetime in seconds (900). */
   accessTtl?: number
   /** Refresh-token lifetime in seconds (604800). */
   refreshTtl?: number
-  /** Put in issued tokens as `iss` and required on verify. */
-  issuer?: string
-  /**
-   * Put in issued tokens as `aud` and required on verify; required of a trusted issuer's tokens too,
-   * unless that issuer has an `audience` of its own.
-   */
-  audience?: string
-  /** Leeway in seconds for `exp` and `nbf` (0). */
-  clockTolerance?: number
   /**
    * Seconds after a rotation during which the refresh token just spent may be presented once more
    * (two tabs racing) and gets the same successor instead of revoking the family (0: never).
@@ -64,34 +47,12 @@ export interface HallpassOptions {
    * successor that was committed, if one was.
    */
   storeWait?: number
-  /** The clock, epoch milliseconds (`Date.now`). */
-  clock?: () => number
   /**
    * Verified access tokens to remember (an LRU keyed by the whole token); 0, the default, turns
    * the cache off. Cached payloads are frozen and shared. Expiry and revocation are checked on
    * every hit.
    */
   verifyCache?: number
-  /** Signing and verifying primitives; WebCrypto by default. The stdin node plugs in node:crypto. */
-  crypto?: CryptoProvider
-  /**
-   * Told of configuration warnings (a random secret) and of a trusted issuer's JWKS that cannot be
-   * fetched (the issuer and the reason, never a token); `console.warn` by default.
-   */
-  onWarning?: (message: string) => void
-  /**
-   * Other issuers whose access tokens this instance verifies with the keys they publish
-   * (HALLPASS_TRUSTED_ISSUERS): JSON text or the array of `{ issuer, jwks_uri, audience?, algorithms? }`.
-   */
-  trustedIssuers?: string | readonly TrustedIssuerConfig[]
-  /**
-   * Where fetched JWK Sets are kept beyond this instance's memory (the worker passes the Workers Cache
-   * API: `cacheApiJwksCache(caches.default, secret)`), so a new instance verifies without fetching.
-   * What it returns is trusted as the issuers' keys.
-   */
-  jwksCache?: JwksCache
-  /** What fetches trusted issuers' JWK Sets; the global `fetch` by default. */
-  fetch?: FetchLike
 }
 
 /** The defaults of the numeric options, from the settings table. */
@@ -122,22 +83,18 @@ export interface Hallpass {
 export async function createHallpass(options: HallpassOptions = {}): Promise<Hallpass> {
   const accessTtl = checkedNumber('accessTtl', options.accessTtl)
   const refreshTtl = checkedNumber('refreshTtl', options.refreshTtl)
-  const clockTolerance = checkedNumber('clockTolerance', options.clockTolerance)
   const reuseInterval = checkedNumber('reuseInterval', options.reuseInterval)
   const verifyCache = checkedNumber('verifyCache', options.verifyCache)
   const storeWait = checkedNumber('storeWait', options.storeWait)
-  const issuer = checkedText('issuer', options.issuer)
-  const audience = checkedText('audience', options.audience)
-  const warn = options.onWarning ?? ((message: string) => console.warn(message))
-  const trusted = options.trustedIssuers === undefined ? [] : checkTrustedIssuers(options.trustedIssuers, issuer)
+  const checked = checkVerifyOptions(options, 'environment')
+  const { issuer, audience, clockTolerance, clock, warn } = checked
   const keys = await resolveKeys(
     { secret: options.secret, refreshSecret: options.refreshSecret, keys: options.keys, signingKid: checkedText('signingKid', options.signingKid), crypto: options.crypto, warn },
     ACCESS_TYP,
     REFRESH_TYP,
   )
-  const clock = options.clock ?? Date.now
   const ctx: Context = {
-    keys: new KeySelector(keys.access, keys.refresh),
+    keys: new OwnKeys(keys.access, keys.refresh),
     decodeText: options.crypto?.decodeText,
     encodeText: options.crypto?.encodeText,
     access: keys.accessSigner,
@@ -154,7 +111,7 @@ export async function createHallpass(options: HallpassOptions = {}): Promise<Hal
     issueClock: new IssueClock(clock),
     cache: verifyCache > 0 ? new VerifiedCache(verifyCache) : undefined,
     now: () => Math.floor(clock() / 1000),
-    trusted: trustedIssuers(trusted, { fetch: options.fetch, clock, cache: options.jwksCache, log: warn, crypto: options.crypto, clockTolerance, audience, audienceSetting: 'HALLPASS_AUDIENCE' }),
+    trusted: trustedIssuersOf(checked, options, 'HALLPASS_AUDIENCE'),
   }
   // What the handler runs: a synchronous result is handed on as it is (lib/maybe.ts).
   const operations = {

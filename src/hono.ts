@@ -4,12 +4,11 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
 import type { JsonObject } from './jws/compact.ts'
-import { checkJwk, keysOf } from './keys/jwk.ts'
-import { defaultJwksCache, type FetchLike, type JwksCache } from './keys/remote.ts'
-import { checkTrustedIssuers, type TrustedIssuerConfig } from './keys/trusted.ts'
-import { MIN_SECRET_BYTES, parseSecret } from './keys/secret.ts'
+import { defaultJwksCache, type JwksCache } from './jwks/cache.ts'
+import { MIN_SECRET_BYTES } from './keys/secret.ts'
 import { utf8 } from './lib/base64url.ts'
-import { createVerifier, type Verifier } from './tokens/verifier.ts'
+import type { VerifyOptions } from './tokens/options.ts'
+import { checkVerifier, importVerifier, type Verifier } from './tokens/verifier.ts'
 
 export type { Verifier }
 
@@ -18,25 +17,12 @@ interface CommonOptions {
   realm?: string
 }
 
-/** Verify locally with the issuer's key(s): stateless and fast, but blind to revocations. */
-export interface SecretOptions extends CommonOptions {
-  /** HALLPASS_SECRET of the issuing hallpass: a string, a JSON JWK, or raw bytes; at least 32 bytes. */
-  secret?: string | Uint8Array<ArrayBuffer>
-  /** Instead of `secret`: the issuer's public keys as a JWK Set (its `jwks` reply), text or object. */
-  keys?: string | { keys: unknown[] }
-  /** Required `iss`, when the issuer sets one. */
-  issuer?: string
-  /** Required `aud`, when the issuer sets one; required of a trusted issuer's tokens too, unless it has an `audience` of its own. */
-  audience?: string
-  /** Leeway in seconds for `exp` and `nbf` (0). */
-  clockTolerance?: number
-  /**
-   * Other issuers (Auth0, Cognito, Cloudflare Access, Supabase, another hallpass) whose access tokens
-   * pass with the keys they publish: `[{ issuer, jwks_uri, audience?, algorithms? }]` or its JSON
-   * text. A token is theirs by its exact `iss`, and only their keys verify it. Alone or next to
-   * `secret`/`keys`.
-   */
-  trustedIssuers?: string | readonly TrustedIssuerConfig[]
+/**
+ * Verify locally with the issuer's key(s) (`secret` or `keys`), and/or other issuers' published
+ * keys (`trustedIssuers`): the options every entry point verifies with (createHallpass,
+ * createVerifier). Stateless and fast, but blind to revocations.
+ */
+export interface KeyOptions extends CommonOptions, Omit<VerifyOptions, 'jwksCache'> {
   /**
    * Where fetched JWK Sets are kept beyond this isolate's memory. By default the Workers Cache API
    * (`caches.default`) where there is one and a secret to seal its entries with (`jwksCacheKey`, or
@@ -50,22 +36,18 @@ export interface SecretOptions extends CommonOptions {
    * `caches.default` and must not plant a JWK Set there. `secret` serves when this is not given.
    */
   jwksCacheKey?: string | Uint8Array<ArrayBuffer>
-  /** What fetches the JWK Sets; the global `fetch` by default. */
-  fetch?: FetchLike
-  /** Told why a JWK Set could not be fetched (issuer and reason, never a token); `console.warn` by default. */
-  onWarning?: (message: string) => void
   verifier?: never
 }
 
 /** Verify with something else: a Hallpass instance, or `serviceVerifier(env.HALLPASS)` (revocation-aware). */
-export interface VerifierOptions extends CommonOptions {
+export interface ServiceOptions extends CommonOptions {
   verifier: Verifier
   secret?: never
   keys?: never
   trustedIssuers?: never
 }
 
-export type HallpassMiddlewareOptions = SecretOptions | VerifierOptions
+export type HallpassMiddlewareOptions = KeyOptions | ServiceOptions
 
 /** The context variables the middleware sets: `c.get('jwtPayload')` holds all claims of the token. */
 export type HallpassVariables = { jwtPayload: JsonObject }
@@ -77,43 +59,36 @@ const BEARER_SCHEME = /^Bearer(?: |$)/i
 /** A realm goes into a quoted-string: printable ASCII without `"` and `\`. */
 const SAFE_REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/
 
+const NAMES = { prefix: 'hallpass(): ' } as const
+
 function optional(value: unknown, name: string, check: (v: unknown) => boolean, what: string): void {
   if (value !== undefined && !check(value)) throw new ConfigError(`hallpass(): ${name} must be ${what}`)
 }
 
-function checkOptions(options: HallpassMiddlewareOptions): { verifier: Verifier } | { secretOptions: SecretOptions } {
+/** The middleware's verifier: the one given, or one over the checked key options, its keys imported on first use. */
+function verifierOf(options: HallpassMiddlewareOptions): Verifier {
   if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret }, { keys }, { trustedIssuers } or { verifier }')
   optional(options.realm, 'realm', (v) => typeof v === 'string' && SAFE_REALM.test(v), 'printable ASCII without " or \\')
-  const given = [options.secret, options.keys, options.verifier].filter((option) => option !== undefined).length
-  const hasVerifier = options.verifier !== undefined
-  if (given > 1 || (hasVerifier && options.trustedIssuers !== undefined)) throw new ConfigError('hallpass(): give one of secret, keys and verifier (trustedIssuers goes with secret or keys, or alone)')
-  if (given === 0 && options.trustedIssuers === undefined) throw new ConfigError('hallpass(): give one of secret, keys, trustedIssuers and verifier')
-  if (hasVerifier) {
+  if (options.verifier !== undefined) {
+    if (options.secret !== undefined || options.keys !== undefined || options.trustedIssuers !== undefined) throw new ConfigError('hallpass(): give verifier alone, or secret, keys and trustedIssuers without it')
     if (typeof options.verifier?.verify !== 'function') throw new ConfigError('hallpass(): verifier must have a verify(token) method')
-    return { verifier: options.verifier! }
+    return options.verifier
   }
-  const secretOptions = options as SecretOptions
-  if (secretOptions.trustedIssuers !== undefined) {
-    optional(secretOptions.issuer, 'issuer', (v) => typeof v === 'string' && v !== '', 'a non-empty string')
-    checkTrustedIssuers(secretOptions.trustedIssuers, secretOptions.issuer, 'hallpass(): trustedIssuers')
-    optional(secretOptions.jwksCache, 'jwksCache', (v) => v === false || (typeof v === 'object' && v !== null && typeof (v as JwksCache).read === 'function' && typeof (v as JwksCache).write === 'function'), 'false or { read(uri), write(uri, entry) }')
-    optional(secretOptions.jwksCacheKey, 'jwksCacheKey', (v) => (typeof v === 'string' ? utf8(v) : v instanceof Uint8Array ? v : new Uint8Array()).length >= MIN_SECRET_BYTES, `a secret of at least ${MIN_SECRET_BYTES} bytes`)
-    optional(secretOptions.fetch, 'fetch', (v) => typeof v === 'function', 'a function')
+  const { jwksCache, jwksCacheKey, ...rest } = options
+  optional(jwksCache, 'jwksCache', (v) => v === false || (typeof v === 'object' && v !== null && typeof (v as JwksCache).read === 'function' && typeof (v as JwksCache).write === 'function'), 'false or { read(uri), write(uri, entry) }')
+  optional(jwksCacheKey, 'jwksCacheKey', (v) => (typeof v === 'string' ? utf8(v) : v instanceof Uint8Array ? v : new Uint8Array()).length >= MIN_SECRET_BYTES, `a secret of at least ${MIN_SECRET_BYTES} bytes`)
+  // The same checks createVerifier makes, now: a bad key fails at startup, not at the first request.
+  const checked = checkVerifier(rest, NAMES)
+  const verifyOptions: VerifyOptions = { ...rest, ...jwksCacheOption(jwksCache, jwksCacheKey ?? options.secret) }
+  let pending: Promise<Verifier> | undefined
+  // Keys are imported on first use (WebCrypto is async), once per middleware; trusted issuers'
+  // keys are fetched on first use too, and kept in memory and in the Workers Cache API.
+  return {
+    async verify(token) {
+      pending ??= importVerifier(verifyOptions, checked, NAMES)
+      return (await pending).verify(token)
+    },
   }
-  if (secretOptions.secret === undefined && secretOptions.keys === undefined) {
-    // trustedIssuers alone: nothing more to check here.
-  } else if (secretOptions.secret !== undefined) {
-    if (typeof secretOptions.secret !== 'string' && !(secretOptions.secret instanceof Uint8Array)) throw new ConfigError('hallpass(): secret must be a string or bytes')
-    parseSecret(secretOptions.secret, 'hallpass(): secret') // throws on a short or broken key, naming never the key
-  } else {
-    // The same checks as at import, now: a bad key set fails at startup, not at the first request.
-    for (const [index, key] of keysOf(secretOptions.keys, 'hallpass(): keys').entries()) checkJwk(key, index, 'hallpass(): keys')
-  }
-  const nonEmpty = (v: unknown) => typeof v === 'string' && v !== ''
-  optional(secretOptions.issuer, 'issuer', nonEmpty, 'a non-empty string')
-  optional(secretOptions.audience, 'audience', nonEmpty, 'a non-empty string')
-  optional(secretOptions.clockTolerance, 'clockTolerance', (v) => Number.isSafeInteger(v) && (v as number) >= 0, 'a whole number of seconds')
-  return { secretOptions }
 }
 
 /**
@@ -132,32 +107,8 @@ function jwksCacheOption(given: JwksCache | false | undefined, secret: string | 
  * checked here, at once: a bad secret fails at startup, not at the first request.
  */
 export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<HallpassEnv> {
-  const checked = checkOptions(options)
+  const verifier = verifierOf(options)
   const realm = options.realm ?? 'hallpass'
-  let verifier: Verifier
-  if ('verifier' in checked) {
-    verifier = checked.verifier
-  } else {
-    const { secret, keys, issuer, audience, clockTolerance, trustedIssuers, jwksCache, jwksCacheKey, fetch, onWarning } = checked.secretOptions
-    let pending: Promise<Verifier> | undefined
-    // Keys are imported on first use (WebCrypto is async), once per middleware; trusted issuers'
-    // keys are fetched on first use too, and kept in memory and in the Workers Cache API.
-    verifier = {
-      async verify(token) {
-        pending ??= createVerifier({
-          ...(secret !== undefined ? { secret } : keys !== undefined ? { keys } : {}),
-          ...(issuer === undefined ? {} : { issuer }),
-          ...(audience === undefined ? {} : { audience }),
-          ...(clockTolerance === undefined ? {} : { clockTolerance }),
-          ...(trustedIssuers === undefined ? {} : { trustedIssuers }),
-          ...jwksCacheOption(jwksCache, jwksCacheKey ?? secret),
-          ...(fetch === undefined ? {} : { fetch }),
-          ...(onWarning === undefined ? {} : { onWarning }),
-        })
-        return (await pending).verify(token)
-      },
-    }
-  }
 
   const challenge = (c: Context, status: 400 | 401, error?: { error: string; description: string; code?: TokenErrorCode }): Response => {
     const params = error === undefined ? '' : `, error="${error.error}", error_description="${error.description}"`

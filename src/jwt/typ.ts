@@ -8,30 +8,22 @@ export const REFRESH_TYP = 'hallpass-refresh+jwt'
 
 export type TokenKind = 'access' | 'refresh'
 
-const ACCESS_TYP_LOWER = ACCESS_TYP.toLowerCase()
+/**
+ * The `typ` values of an access token, lowercased: JWT, and RFC 9068's `at+jwt` (with its media
+ * type's full form), which this node's tokens may carry too (PROTOCOL v3: either profile verifies).
+ */
+const ACCESS_TYPS = new Set([ACCESS_TYP.toLowerCase(), 'at+jwt', 'application/at+jwt'])
 
 /**
- * The kind a header claims to be. `typ` is compared case-insensitively (RFC 7515 §4.1.9); an
- * access token may omit it, so tokens from other JWT libraries verify too.
+ * The kind a header claims to be, from its `typ`, compared case-insensitively (RFC 7515 §4.1.9).
+ * An access token may omit it, so tokens from other JWT libraries and issuers verify too. The
+ * claim is believed only once the signature has passed.
  */
-export function claimedKind(header: JsonObject): TokenKind | 'other' {
+export function tokenKind(header: JsonObject): TokenKind | 'other' {
   const { typ } = header
   if (typ === undefined) return 'access'
   if (typeof typ !== 'string') return 'other'
   const lower = typ.toLowerCase()
-  if (lower === ACCESS_TYP_LOWER) return 'access'
-  if (lower === REFRESH_TYP) return 'refresh'
-  return 'other'
-}
-
-/** The `typ` values an access token of a trusted issuer may carry (RFC 9068 §2.1), lowercased. */
-const TRUSTED_ACCESS_TYPS = new Set([ACCESS_TYP_LOWER, 'at+jwt', 'application/at+jwt'])
-
-/**
- * Whether a trusted issuer's token header says it is an access token: `typ` absent, `JWT`, or
- * RFC 9068's `at+jwt` (`application/at+jwt` too), compared case-insensitively.
- */
-export function isTrustedAccessTyp(header: JsonObject): boolean {
-  const { typ } = header
-  return typ === undefined || (typeof typ === 'string' && TRUSTED_ACCESS_TYPS.has(typ.toLowerCase()))
+  if (ACCESS_TYPS.has(lower)) return 'access'
+  return lower === REFRESH_TYP ? 'refresh' : 'other'
 }

@@ -1,13 +1,17 @@
 // HALLPASS_TRUSTED_ISSUERS: other issuers whose tokens this node verifies with the keys they
 // publish at their jwks_uri. The configuration is checked at start; a token's `iss` picks the
 // issuer (before the signature, only to choose the key set), and that issuer's keys alone verify it.
-import { ConfigError, type TokenErrorCode } from '../errors.ts'
-import { parseSegment, type JsonObject } from '../jws/compact.ts'
+import { ConfigError } from '../errors.ts'
+import { checkHeader, HeaderVerdicts, type AcceptedHeader, type HeaderVerdict } from '../jws/header.ts'
+import type { KeySource } from '../jws/verify.ts'
 import type { ClaimRules } from '../jwt/claims.ts'
-import { isTrustedAccessTyp } from '../jwt/typ.ts'
+import type { Maybe } from '../lib/maybe.ts'
+import type { RingKey } from './ring.ts'
 import { ALGORITHMS, algorithmNamed, isSymmetric, type Algorithm } from './algorithms.ts'
 import type { CryptoProvider } from './crypto.ts'
-import { RemoteKeySet, type FetchLike, type JwksCache } from './remote.ts'
+import type { JwksCache } from '../jwks/cache.ts'
+import type { FetchLike } from '../jwks/fetch.ts'
+import { RemoteKeySet } from '../jwks/remote.ts'
 
 /** One trusted issuer as configured (PROTOCOL's member names). */
 export interface TrustedIssuerConfig {
@@ -96,44 +100,37 @@ export function checkTrustedIssuers(value: unknown, ownIssuer: string | undefine
   })
 }
 
-/** What a header segment of a trusted issuer's token decides before the signature. */
-export type TrustedVerdict = { header: JsonObject; access: boolean; error?: undefined } | { header?: undefined; error: TokenErrorCode }
-
-const MAX_HEADERS = 64
-
-/** One trusted issuer: its rules, its allow-list, its remote key set. */
-export class TrustedIssuer {
+/**
+ * One trusted issuer as a key source (jws/verify.ts): its own allow-list (asymmetric algorithms
+ * only), its published keys, its claim rules. Its tokens are access tokens only: a refresh `typ` is
+ * wrong_token_type before any key is sought, any other is refused after the signature. Its keys
+ * change as the issuer rotates them, so a verdict never holds one: each verify asks the key set.
+ */
+export class TrustedIssuer implements KeySource {
   readonly issuer: string
   readonly algorithms: ReadonlySet<Algorithm>
   /** `iss` is this issuer (it was chosen by it), `aud` its audience, times with this node's tolerance. */
   readonly rules: ClaimRules
   readonly keys: RemoteKeySet
-  readonly #verdicts = new Map<string, TrustedVerdict>()
+  readonly #verdicts: HeaderVerdicts<RingKey>
 
   constructor(checked: CheckedIssuer, keys: RemoteKeySet, rules: ClaimRules) {
     this.issuer = checked.issuer
     this.algorithms = new Set(checked.algorithms)
     this.keys = keys
     this.rules = rules
+    this.#verdicts = new HeaderVerdicts<RingKey>((header) => {
+      const verdict = checkHeader(header, (kind) => (kind === 'refresh' ? undefined : this.algorithms))
+      return verdict.error !== undefined ? verdict : { ...verdict, header, key: undefined }
+    })
   }
 
-  /**
-   * The algorithm allow-list (this issuer's; `none` and HMAC never), then `crit`, and whether
-   * `typ` says access token (kept for after the signature). Throws malformed_token on a header
-   * that is not a JSON object; a repeated header costs one Map lookup.
-   */
-  judge(segment: string): TrustedVerdict {
-    const known = this.#verdicts.get(segment)
-    if (known !== undefined) return known
-    const header = parseSegment(segment)
-    const alg = algorithmNamed(header.alg)
-    let verdict: TrustedVerdict
-    if (alg === undefined || !this.algorithms.has(alg)) verdict = { error: 'unsupported_algorithm' }
-    else if (header.crit !== undefined) verdict = { error: 'malformed_token' }
-    else verdict = { header, access: isTrustedAccessTyp(header) }
-    if (this.#verdicts.size >= MAX_HEADERS) this.#verdicts.clear()
-    this.#verdicts.set(segment, verdict)
-    return verdict
+  judge(segment: string): HeaderVerdict<RingKey> {
+    return this.#verdicts.judge(segment)
+  }
+
+  key(accepted: AcceptedHeader<RingKey>): Maybe<RingKey | undefined> {
+    return this.keys.key(accepted.header)
   }
 }
 

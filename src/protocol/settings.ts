@@ -107,21 +107,22 @@ export function isNumeric(setting: Setting): boolean {
 
 /**
  * A numeric option's value, its default when undefined, checked against the table: a whole
- * number, at least the setting's minimum. The error names the variable, as people configure it.
+ * number, at least the setting's minimum. The error names it as `label` says (the variable, as
+ * people configure the node and the worker, by default).
  */
-export function checkedNumber(name: SettingName, value: number | undefined): number {
+export function checkedNumber(name: SettingName, value: unknown, label: string = SETTINGS[name].env): number {
   const setting: Setting = SETTINGS[name]
   if (value === undefined) return setting.default!
   const min = setting.min ?? 0
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new ConfigError(`${setting.env} must be a whole number of ${UNITS[setting.kind]}${min > 0 ? ` above ${min - 1}` : ''}`)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${label} must be a whole number of ${UNITS[setting.kind]}${min > 0 ? ` above ${min - 1}` : ''}`)
   }
   return value
 }
 
 /** A text option, checked: a non-empty string when set. */
-export function checkedText(name: SettingName, value: unknown): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(`${SETTINGS[name].env} must be a non-empty string`)
+export function checkedText(name: SettingName, value: unknown, label: string = SETTINGS[name].env): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new ConfigError(`${label} must be a non-empty string`)
   return value as string | undefined
 }
 

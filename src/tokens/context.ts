@@ -4,7 +4,7 @@ import type { JsonObject } from '../jws/compact.ts'
 import type { ClaimRules } from '../jwt/claims.ts'
 import type { TokenKind } from '../jwt/typ.ts'
 import type { SigningKey } from '../keys/resolve.ts'
-import type { KeySelector } from '../keys/ring.ts'
+import type { OwnKeys } from '../keys/ring.ts'
 import type { TrustedIssuer } from '../keys/trusted.ts'
 import type { TokenStore } from '../store/types.ts'
 import type { VerifiedCache } from './cache.ts'
@@ -13,7 +13,7 @@ import type { RefreshDoubts } from './doubts.ts'
 
 /** What verifying a token needs: the keys, and the rules its claims are held against. */
 export interface VerifyContext extends ClaimRules {
-  keys: KeySelector
+  keys: OwnKeys
   /** The provider's faster segment decoding (node:crypto's Buffer), when it has one. */
   decodeText?: ((segment: string) => string) | undefined
   /** HALLPASS_TRUSTED_ISSUERS by `iss`: their tokens are verified with their published keys only. */

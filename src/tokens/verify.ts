@@ -1,48 +1,38 @@
 import { TokenError } from '../errors.ts'
-import { parseSegment, splitCompact, type CompactParts, type JsonObject } from '../jws/compact.ts'
-import { checkClaims } from '../jwt/claims.ts'
+import { parseSegment, splitCompact, type JsonObject } from '../jws/compact.ts'
+import { verifySignature } from '../jws/verify.ts'
+import { checkClaims, type ClaimRules } from '../jwt/claims.ts'
 import type { TokenKind } from '../jwt/typ.ts'
 import { deepFreeze } from './cache.ts'
 import type { RevocationQuery } from '../store/types.ts'
 import type { Context, Verified, VerifyContext } from './context.ts'
-import { verifyTrusted } from './trusted.ts'
 import { isPending, type Maybe } from '../lib/maybe.ts'
 
 export type { Verified } from './context.ts'
 
 /**
- * Shape → algorithm → key → signature (with the key the header selects) → kind → claims. Kind is
- * judged only after the signature, so a forged token is always `invalid_signature`. Revocation is
- * not checked here. Synchronous when the key's check is (node:crypto), so the hot path awaits
- * nothing. A token whose `iss` names a trusted issuer goes to that issuer's keys alone (`iss` is
- * read before the signature only to choose them); this node's keys never see it.
+ * Shape → key source → header checks → key → signature → kind → claims. The key source is the
+ * trusted issuer the token's `iss` names (read before the signature only to choose it; its keys
+ * alone verify such a token), else this node's own rings. Kind is believed only after the
+ * signature, so a forged token is always `invalid_signature`. Revocation is not checked here.
+ * Synchronous when the key's check is (node:crypto), so the hot path awaits nothing.
  */
-export function verifyToken(ctx: VerifyContext, token: unknown, expected: TokenKind | 'any'): Verified | Promise<Verified> {
+export function verifyToken(ctx: VerifyContext, token: unknown, expected: TokenKind | 'any'): Maybe<Verified> {
   const parts = splitCompact(token)
-  const { trusted } = ctx
-  if (trusted !== undefined) {
-    const payload = parseSegment(parts.payload, ctx.decodeText)
-    const issuer = typeof payload.iss === 'string' ? trusted.get(payload.iss) : undefined
-    if (issuer !== undefined) return verifyTrusted(issuer, parts, payload, expected)
-    return ownToken(ctx, parts, payload, expected)
-  }
-  return ownToken(ctx, parts, undefined, expected)
+  const payload = parseSegment(parts.payload, ctx.decodeText)
+  const issuer = ctx.trusted !== undefined && typeof payload.iss === 'string' ? ctx.trusted.get(payload.iss) : undefined
+  const kind = verifySignature(parts, issuer ?? ctx.keys)
+  const rules = issuer?.rules ?? ctx
+  if (isPending(kind)) return kind.then((signed) => accepted(signed, expected, payload, rules, issuer !== undefined))
+  return accepted(kind, expected, payload, rules, issuer !== undefined)
 }
 
-function ownToken(ctx: VerifyContext, parts: CompactParts, parsed: JsonObject | undefined, expected: TokenKind | 'any'): Verified | Promise<Verified> {
-  const verdict = ctx.keys.judge(parts.header)
-  const payload = parsed ?? parseSegment(parts.payload, ctx.decodeText)
-  if (verdict.error !== undefined) throw new TokenError(verdict.error)
-  const { kind } = verdict
-  const good = verdict.key.verify(parts.signingInput, parts.signature)
-  if (typeof good === 'boolean') return afterSignature(ctx, good, kind, expected, payload)
-  return good.then((ok) => afterSignature(ctx, ok, kind, expected, payload))
-}
-
-function afterSignature(ctx: VerifyContext, good: boolean, kind: TokenKind | 'other', expected: TokenKind | 'any', payload: JsonObject): Verified {
-  if (!good) throw new TokenError('invalid_signature')
-  if (kind === 'other' || (expected !== 'any' && kind !== expected)) throw new TokenError('wrong_token_type')
-  return { kind, payload, now: checkClaims(payload, ctx) }
+/** A signed token of `kind`: the kind expected (a trusted issuer's, access only), then its claims. */
+function accepted(kind: TokenKind | 'other', expected: TokenKind | 'any', payload: JsonObject, rules: ClaimRules, trusted: boolean): Verified {
+  if (kind === 'other' || (expected !== 'any' && kind !== expected) || (trusted && kind !== 'access')) throw new TokenError('wrong_token_type')
+  const verified: Verified = { kind, payload, now: checkClaims(payload, rules) }
+  if (trusted) verified.trusted = true
+  return verified
 }
 
 /**

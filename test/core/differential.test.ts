@@ -22,7 +22,7 @@ async function hallpassAccepts(token: string): Promise<boolean> {
  * SECURITY.md, "Deliberate strictness": where jose accepts and hallpass refuses.
  * - signature-encoding: jose decodes the signature leniently (ignores whitespace, padding and
  *   non-canonical trailing bits), so one signature has many spellings; hallpass allows one.
- * - explicit-typing: jose ignores `typ` unless told; hallpass refuses any `typ` but `JWT` (or none)
+ * - explicit-typing: jose ignores `typ` unless told; hallpass refuses any `typ` but `JWT`, `at+jwt` (or none)
  *   as an access token, and checks the refresh type with the refresh key.
  */
 function deliberate(reason: { mutation?: Mutation; typ?: unknown; original?: string; mutated?: string }): string | undefined {
@@ -31,7 +31,7 @@ function deliberate(reason: { mutation?: Mutation; typ?: unknown; original?: str
   // Any other edit of the signature's last character (replace-char, case-flip) that changes only
   // its unused trailing bits: the same bytes, spelled otherwise.
   if (m && m.segment === 2 && reason.original !== undefined && reason.mutated !== undefined && sameSignatureBytes(reason.original, reason.mutated)) return 'signature-encoding'
-  if (reason.typ !== undefined && (typeof reason.typ !== 'string' || reason.typ.toLowerCase() !== 'jwt')) return 'explicit-typing'
+  if (reason.typ !== undefined && (typeof reason.typ !== 'string' || !['jwt', 'at+jwt', 'application/at+jwt'].includes(reason.typ.toLowerCase()))) return 'explicit-typing'
   return undefined
 }
 

@@ -2,7 +2,8 @@
 // JWKS server of the test's own on 127.0.0.1 that counts its requests (clock injected).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheApiJwksCache, ConfigError, createHallpass, createVerifier, generateJwk, JwksError, RemoteKeySet, type CacheLike, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
-import { freshness, jwksCacheUrl } from '../../src/keys/remote.ts'
+import { jwksCacheUrl } from '../../src/jwks/cache.ts'
+import { freshness } from '../../src/jwks/fetch.ts'
 import { outcome } from '../runtimes/assert.ts'
 import { SECRET } from '../support/forge.ts'
 import { idpToken, jwksBody, testIssuer } from '../support/jwks-control.ts'

@@ -134,6 +134,12 @@ describe('the README', () => {
               const page = await fetch(new URL('/', url))
               expect(await page.text(), `${command}: GET /`).toMatch(/<!doctype html>/i)
             }
+            if (/^npm run (dev|inspector)\b/.test(command)) {
+              // The inspector's copy of the core is not in git: the command itself must have built it.
+              const bundle = await fetch(new URL('/hallpass.js', url))
+              expect(bundle.status, `${command}: GET /hallpass.js`).toBe(200)
+              expect(await bundle.text(), `${command}: GET /hallpass.js`).toMatch(/export\s*\{[^}]*\bcreateHallpass\b/)
+            }
             continue
           }
           expect(command, 'a README command this test does not know how to run').toMatch(/^(echo .*\| npm start --silent|npm start --silent -- --help|curl |npm run example:(node|deno)$)/)

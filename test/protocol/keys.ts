@@ -7,6 +7,7 @@ import rfc7515a3 from '../fixtures/conformance/rfc7515-a3.json' with { type: 'js
 import rfc8037a4 from '../fixtures/conformance/rfc8037-a4.json' with { type: 'json' }
 import type { Algorithm, GeneratedJwk } from '../../src/index.ts'
 import { forge, now, segment, tamperSignature, withSegment } from '../support/forge.ts'
+import { decodePart } from '../support/jwt.ts'
 import { ALGS, ASYMMETRIC, hmacWith, junkSigned, keySet, makeKeys, publicKeyForms, publicOf, REFRESH_SECRET, signWith } from '../support/keys.ts'
 import { matches } from './match.ts'
 import { bodyOf, type Connect, type Message, type Transport } from './transport.ts'
@@ -16,11 +17,6 @@ export interface KeySuiteOptions {
   algorithms?: Algorithm[]
   /** Leave out rotation and key confusion, which need no more than one transport of a kind to prove. */
   conformanceOnly?: boolean
-}
-
-function decodePart(token: string, index: number): Record<string, unknown> {
-  const text = token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0))))
 }
 
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']

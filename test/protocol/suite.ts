@@ -5,15 +5,11 @@ import rfc7515 from '../fixtures/conformance/rfc7515-a1.json' with { type: 'json
 import seedSamples from '../fixtures/conformance/seed-samples.json' with { type: 'json' }
 import { accessToken, forge, now, SECRET, tamperSignature } from '../support/forge.ts'
 import { ATTACKS } from '../support/attacks.ts'
+import { decodePart } from '../support/jwt.ts'
 import { matches } from './match.ts'
 import { bodyOf, type Connect, type Message, type Transport } from './transport.ts'
 
 const ISSUE = { type: 'generate_access_token', payload: { sub: 'user123', email: 'user@example.com', roles: ['user'] } }
-
-function decodePart(token: string, index: number): Record<string, unknown> {
-  const text = token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0))))
-}
 
 /** Runs the protocol contract against the transport `connect` starts. */
 export function protocolSuite(name: string, connect: Connect): void {

@@ -24,12 +24,17 @@ const START = Date.UTC(2026, 0, 1) // epoch ms: the frozen clock's start
 const START_S = START / 1000
 const CLAIMS = { sub: 'user123', email: 'user@example.com', roles: ['user'] }
 
-/** A hallpass instance on a frozen clock that only `advance` moves. */
-async function frozen(options: HallpassOptions = {}): Promise<{ hp: Hallpass; store: MemoryStore; advance: (seconds: number) => void }> {
-  let time = START
+/** A hallpass instance on a frozen clock (from `start`, epoch ms) that only `advance` moves. */
+async function frozen(options: HallpassOptions = {}, start = START): Promise<{ hp: Hallpass; store: MemoryStore; advance: (seconds: number) => void }> {
+  let time = start
   const store = new MemoryStore()
   const hp = await createHallpass({ secret: SECRET, clock: () => time, store, ...options })
   return { hp, store, advance: (seconds) => void (time += seconds * 1000) }
+}
+
+/** Writes enough to sweep the whole store: each write sweeps a bounded part of it (a step every fourth write, 64 of 1024 shards at most). */
+async function sweepAll(hp: Hallpass): Promise<void> {
+  for (let i = 0; i < 4 * 17; i++) await hp.issue({ sub: 'sweeper' })
 }
 
 const cases: Case[] = []
@@ -130,6 +135,15 @@ test('core: reuse of a spent refresh token kills the family, its newest token to
   await rejectsWith(hp.refresh(first.refresh_token), 'refresh_token_reused', 'spent token again')
 })
 
+test('core: reuse in one family leaves other families alone', async () => {
+  const { hp } = await frozen()
+  const a = await hp.issue(CLAIMS)
+  const b = await hp.issue(CLAIMS)
+  await hp.refresh(a.refresh_token)
+  await rejectsWith(hp.refresh(a.refresh_token), 'refresh_token_reused', 'spent token of a')
+  equal(await outcome(hp.refresh(b.refresh_token)), 'ok', 'refresh of b')
+})
+
 test('core: exactly one of concurrent refreshes with one token wins', async () => {
   const { hp } = await frozen()
   const first = await hp.issue(CLAIMS)
@@ -151,8 +165,7 @@ test('core: a revoked access token is refused until its exp, then forgotten', as
   await rejectsWith(hp.verify(access_token), 'token_revoked')
   equal(await hp.revoke(access_token), { kind: 'access' }, 'revoke again')
   advance(900)
-  // Writes sweep a bounded part of the store each (a step every fourth write, 64 of 1024 shards).
-  for (let i = 0; i < 4 * 17; i++) await hp.issue(CLAIMS)
+  await sweepAll(hp)
   equal(store.size.revokedTokens, 0, 'revocations kept')
   await rejectsWith(hp.verify(access_token), 'token_expired')
 })
@@ -165,9 +178,77 @@ test('core: revoking a refresh token revokes its whole family', async () => {
   await rejectsWith(hp.refresh(second.refresh_token), 'token_revoked')
 })
 
+test('core: forgets a family once its newest refresh token has expired', async () => {
+  const { hp, store, advance } = await frozen({ refreshTtl: 100 })
+  await hp.issue(CLAIMS)
+  equal(store.size.families, 1, 'families')
+  advance(100)
+  await sweepAll(hp)
+  // The families of the sweep itself are live; the first one is gone.
+  equal(store.size.families, 4 * 17, 'families after the sweep')
+})
+
 test('core: refuses to revoke an access token without a jti', async () => {
   const { hp } = await frozen()
   await rejectsWith(hp.revoke(await forge({ alg: 'HS256' }, { sub: 'x', exp: START_S + 60 })), 'invalid_claims')
+})
+
+test('core: revokeSubject refuses what was issued in the same millisecond before it, and takes a login in that millisecond after it', async () => {
+  const { hp } = await frozen({}, START + 123)
+  const before = await hp.issue(CLAIMS)
+  const other = await hp.issue({ sub: 'someone-else' })
+  equal(await hp.revokeSubject('user123'), { sub: 'user123' }, 'revokeSubject')
+  const after = await hp.issue(CLAIMS) // the clock has not moved
+  await rejectsWith(hp.verify(before.access_token), 'token_revoked', 'access token issued before')
+  await rejectsWith(hp.refresh(before.refresh_token), 'token_revoked', 'refresh token issued before')
+  includes(await hp.verify(after.access_token), { sub: 'user123', iat: START_S }, 'access token issued after')
+  includes(await hp.verify(other.access_token), { sub: 'someone-else' }, 'another subject')
+  includes(await hp.verify((await hp.refresh(after.refresh_token)).access_token), { sub: 'user123' }, 'a rotation after')
+})
+
+test('core: revokeSubject ends a family whose later tokens were issued before it, and forgets the cut-off once all of them expired', async () => {
+  const { hp, store, advance } = await frozen({ accessTtl: 60, refreshTtl: 600 })
+  const first = await hp.issue(CLAIMS)
+  advance(10)
+  const second = await hp.refresh(first.refresh_token)
+  advance(10)
+  await hp.revokeSubject('user123')
+  await rejectsWith(hp.refresh(second.refresh_token), 'token_revoked', 'refresh token')
+  await rejectsWith(hp.verify(second.access_token), 'token_revoked', 'access token')
+  equal(store.size.subjects, 1, 'cut-offs kept')
+  // The longest lifetime, and a minute for what a refresh racing the revocation may mint.
+  advance(600 + 59)
+  await sweepAll(hp)
+  equal(store.size.subjects, 1, 'cut-offs kept a minute past the longest lifetime')
+  advance(2)
+  await sweepAll(hp)
+  equal(store.size.subjects, 0, 'cut-offs kept after that')
+})
+
+test('core: revokeSubject counts a token of another issuer from the start of its iat second, and one without iat as before any cut-off', async () => {
+  const { hp, advance } = await frozen({}, START + 999)
+  const early = await forge({ alg: 'HS256' }, { sub: 'user123', iat: START_S, exp: START_S + 60, jti: 'plain' })
+  const undated = await forge({ alg: 'HS256' }, { sub: 'user123', exp: START_S + 60 })
+  const later = await forge({ alg: 'HS256' }, { sub: 'user123', iat: START_S + 1, exp: START_S + 60 })
+  await hp.revokeSubject('user123')
+  await rejectsWith(hp.verify(early), 'token_revoked', 'iat in the cut-off second')
+  await rejectsWith(hp.verify(undated), 'token_revoked', 'no iat')
+  advance(1)
+  includes(await hp.verify(later), { sub: 'user123' }, 'iat the second after')
+})
+
+test('core: revokeSubject refuses a sub that is not a non-empty string', async () => {
+  const { hp } = await frozen()
+  for (const sub of [undefined, '', 42, { id: 'x' }]) {
+    const error = await hp.revokeSubject(sub).then(() => null, (e: unknown) => e)
+    ok(error instanceof Error && error.message.includes('sub must be a non-empty string'), `revokeSubject(${JSON.stringify(sub)}) refused`)
+  }
+})
+
+test('core: claims nested too deep to encode are error 12, not an internal error (a stack overflow)', async () => {
+  const { hp } = await frozen()
+  const deep = JSON.parse('['.repeat(20_000) + ']'.repeat(20_000)) as JsonObject
+  includes(await hp.handle({ type: 'generate_access_token', msg_id: 1, payload: { sub: 'x', deep } }), { type: 'error', code: 12 }, 'reply')
 })
 
 test('core: issuer, audience and lifetimes are put in tokens and required on verify', async () => {

@@ -1,5 +1,6 @@
 // `wrangler deploy --dry-run`: the edge worker and the example Worker bundle as they would deploy
-// (no network, no account). Reports the bundle size and keeps it in check.
+// (no network, no account). Reports the bundle size and keeps it in check, and checks that the
+// deploy builds the inspector's copy of the core itself (wrangler.toml [build]: it is not in git).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,6 +37,9 @@ describe('wrangler deploy --dry-run', () => {
     const { output, bundle, upload } = dryRun('wrangler.toml', 'hallpass')
     expect(output).toMatch(/env\.REFRESH_FAMILIES \(RefreshFamilies\)\s+Durable Object/)
     expect(output).toMatch(/env\.REVOCATIONS \(Revocations\)\s+Durable Object/)
+    // The static assets: the inspector's page, its script and style, and the core bundled for it.
+    expect(output).toContain('[custom build] Running: npm run --silent build:inspector')
+    expect(output).toMatch(/Read 4 files from the assets directory/)
     expect(bundle).toMatch(/export\s*\{[^}]*\bTokenService\b/)
     expect(bundle).not.toMatch(/from\s*["']node:/)
     // Under 1 MiB raw: far from the Workers size limits, and quick to start.

@@ -7,14 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { timedId, type FamilyRecord, type RotateRequest, type RotateResult } from '../../src/index.ts'
 import { revocationsName, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
 import { DurableObjectStore } from '../../worker/store.ts'
+import { claimsOf } from '../support/jwt.ts'
 import { issue, message } from './support.ts'
 
 type Reply = Record<string, unknown>
-
-function claimsOf(token: string): Record<string, unknown> {
-  const part = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')
-  return JSON.parse(atob(part))
-}
 
 function familyStub(family: string) {
   return env.REFRESH_FAMILIES.get(env.REFRESH_FAMILIES.idFromName(family))

@@ -6,7 +6,7 @@
 import { Hono } from 'hono'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { cacheApiJwksCache, generateJwk } from '../../src/index.ts'
-import { jwksCacheUrl } from '../../src/keys/remote.ts'
+import { jwksCacheUrl } from '../../src/jwks/cache.ts'
 import { hallpass, type HallpassEnv } from '../../src/hono.ts'
 import { trustedIssuerSuite } from '../protocol/trusted.ts'
 import { SECRET } from '../support/forge.ts'
@@ -153,7 +153,7 @@ describe('hallpass/hono: trustedIssuers', () => {
   it('checks trustedIssuers up front', () => {
     expect(() => hallpass({ trustedIssuers: '[{"issuer":"x","jwks_uri":"http://idp.example/"}]' })).toThrow(/must be https/)
     expect(() => hallpass({ trustedIssuers: [{ issuer: 'x', jwks_uri: 'https://idp.example/', algorithms: ['HS256'] }] })).toThrow(/HMAC/)
-    expect(() => hallpass({ trustedIssuers: '[]', verifier: { verify: async () => ({}) } } as never)).toThrow(/one of secret, keys and verifier/)
+    expect(() => hallpass({ trustedIssuers: '[]', verifier: { verify: async () => ({}) } } as never)).toThrow(/give verifier alone, or secret, keys and trustedIssuers without it/)
     expect(() => hallpass({ trustedIssuers: '[]', jwksCacheKey: 'short' })).toThrow(/jwksCacheKey must be a secret of at least 32 bytes/)
   })
 })
