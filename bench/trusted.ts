@@ -3,7 +3,7 @@
 // `Hallpass.verify` both, with node:crypto and with WebCrypto. Goal: at most 1.1× the local verify.
 // Run alone: `node bench/trusted.ts [--quick]`; from run.ts: `benchTrusted(log, { quick })`.
 import { measure } from 'mitata'
-import { checkJwk, createHallpass, generateJwk, type Algorithm, type CryptoProvider } from '../src/index.ts'
+import { checkJwk, createHallpass, generateJwk, type Algorithm, type CryptoProvider } from '../src/internal.ts'
 import { webCrypto } from '../src/keys/crypto.ts'
 import { nodeCrypto } from '../src/node/crypto.ts'
 import type { Row } from './node-core.ts'

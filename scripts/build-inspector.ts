@@ -1,4 +1,4 @@
-// The inspector's copy of the core: src/index.ts bundled for browsers with esbuild into
+// The inspector's copy of the core: src/internal.ts bundled for browsers with esbuild into
 // inspector/public/hallpass.js, the one script the page loads besides its own. Generated, never in
 // git (.gitignore): `npm run build` writes it, and so does every command that serves the page
 // (`npm run inspector`, `npm run dev` and `npm run deploy` through wrangler.toml's [build]), so
@@ -20,14 +20,14 @@ export const INSPECTOR_BUNDLE = join(ROOT, 'inspector', 'public', 'hallpass.js')
  */
 export async function buildInspectorBundle(): Promise<string> {
   const result = await build({
-    entryPoints: [join(ROOT, 'src', 'index.ts')],
+    entryPoints: [join(ROOT, 'src', 'internal.ts')],
     outfile: INSPECTOR_BUNDLE,
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
     legalComments: 'none',
-    banner: { js: '// The hallpass core (src/index.ts) bundled for the inspector by scripts/build-inspector.ts. Generated, not in git: do not edit.' },
+    banner: { js: '// The hallpass core (src/internal.ts) bundled for the inspector by scripts/build-inspector.ts. Generated, not in git: do not edit.' },
     logLevel: 'warning',
     write: false,
   })

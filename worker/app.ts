@@ -3,7 +3,7 @@
 // Every route runs the same core as the stdin node.
 import { Hono, type Context } from 'hono'
 import { INSPECTOR_HEADERS } from '../inspector/headers.ts'
-import { ERROR_CODES, errorBody, type JsonObject } from '../src/index.ts'
+import { ERROR_CODES, errorBody, type JsonObject } from '../src/internal.ts'
 import { MAX_BODY_BYTES, readBody } from './body.ts'
 import type { AppEnv } from './env.ts'
 import { instanceFor, instanceOr500, isIssuer, logConfigError, logInternalError } from './instance.ts'

@@ -1,7 +1,7 @@
 // The Worker's bindings: the settings it reads (declared once, in src/protocol/settings.ts: secrets
 // and vars under their PROTOCOL names, plus HALLPASS_ISSUER_KEY) and the two Durable Object
 // namespaces that hold state.
-import type { SettingBindings } from '../src/index.ts'
+import type { SettingBindings } from '../src/internal.ts'
 import type { RefreshFamilies, Revocations } from './objects.ts'
 
 export interface Env extends SettingBindings {

@@ -1,6 +1,6 @@
 // One hallpass instance per isolate and configuration: key import and HKDF run once, not per
 // request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
-import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type JwksCache, type Setting } from '../src/index.ts'
+import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type JwksCache, type Setting } from '../src/internal.ts'
 import type { Context } from 'hono'
 import type { AppEnv, Env } from './env.ts'
 import { DurableObjectStore } from './store.ts'

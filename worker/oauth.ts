@@ -1,7 +1,7 @@
 // OAuth 2.0 over the core: the refresh grant (RFC 6749 §6, answers per §5.1 and §5.2) and token
 // revocation (RFC 7009). Parameters come form-encoded, as the RFCs say; a JSON object is accepted too.
 import { Hono, type Context } from 'hono'
-import { StoreUnavailableError, TokenError } from '../src/index.ts'
+import { StoreUnavailableError, TokenError } from '../src/internal.ts'
 import type { AppEnv } from './env.ts'
 import { instanceOr500, logInternalError } from './instance.ts'
 import { readBody } from './body.ts'

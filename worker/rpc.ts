@@ -4,7 +4,7 @@
 // Every method answers with the PROTOCOL reply body (the same MessageHandler as everywhere else),
 // so failures are values, not exceptions that lose their `code` crossing the RPC boundary.
 import { WorkerEntrypoint } from 'cloudflare:workers'
-import { ERROR_CODES, type JsonObject, type TokenErrorCode, type TokenKind, type TokenSet } from '../src/index.ts'
+import { ERROR_CODES, type JsonObject, type TokenErrorCode, type TokenKind, type TokenSet } from '../src/internal.ts'
 import type { Env } from './env.ts'
 import { instanceFor, logConfigError, logInternalError } from './instance.ts'
 

@@ -7,7 +7,7 @@
 import { sign as honoSign, verify as honoVerify } from 'hono/jwt'
 import * as jose from 'jose'
 import tsndr from '@tsndr/cloudflare-worker-jwt'
-import { createHallpass, type Hallpass } from '../../src/index.ts'
+import { createHallpass, type Hallpass } from '../../src/internal.ts'
 import { generateJwk } from '../../src/keys/generate.ts'
 import { decode } from '../../src/lib/base64url.ts'
 

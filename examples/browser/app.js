@@ -1,7 +1,7 @@
 // hallpass in a browser page, as a plain ES module: index.html maps `hallpass` to the built package
 // with an import map (a bundler resolves it from node_modules instead). Everything runs in the page
 // with WebCrypto; nothing is sent anywhere.
-import { createHallpass, inspect, TokenError } from 'hallpass'
+import { createHallpass, errors, inspect } from 'hallpass'
 
 /** Issues, verifies, refreshes and revokes in the page; resolves with what happened. */
 export async function demo(secret = 'example-secret-that-is-at-least-32-bytes!') {
@@ -11,7 +11,7 @@ export async function demo(secret = 'example-secret-that-is-at-least-32-bytes!')
   const next = await hp.refresh(tokens.refresh_token)
   const reuse = await hp.refresh(tokens.refresh_token).then(
     () => 'accepted',
-    (error) => (error instanceof TokenError ? error.code : Promise.reject(error)),
+    (error) => (error instanceof errors.TokenError ? error.code : Promise.reject(error)),
   )
   return {
     sub: claims.sub,

@@ -2,7 +2,7 @@
 // In this repository: `npm run example:deno` (it builds dist/ and runs this file with the `deno`
 // devDependency; deno.json maps `hallpass` to ../../dist/index.js). In a project of yours with
 // hallpass in package.json: `deno run main.ts`.
-import { createHallpass, inspect, TokenError } from 'hallpass'
+import { createHallpass, errors, inspect } from 'hallpass'
 
 const hp = await createHallpass({ secret: 'example-secret-that-is-at-least-32-bytes!', accessTtl: 60 })
 
@@ -12,7 +12,7 @@ async function outcome(work: Promise<unknown>): Promise<string> {
     await work
     return 'accepted'
   } catch (error) {
-    if (error instanceof TokenError) return error.code
+    if (error instanceof errors.TokenError) return error.code
     throw error
   }
 }

@@ -2,7 +2,7 @@
 // `hallpass` by name, which Node resolves to this package itself). In a project of yours with the
 // package installed: `node main.mjs`.
 // The core is the same WebCrypto code as everywhere; `hallpass/node` adds node:crypto's primitives.
-import { createHallpass, TokenError } from 'hallpass'
+import { createHallpass, errors } from 'hallpass'
 import { nodeCrypto } from 'hallpass/node'
 
 const hp = await createHallpass({
@@ -18,7 +18,7 @@ let reuse
 try {
   await hp.refresh(tokens.refresh_token) // spent: reuse revokes the family
 } catch (error) {
-  if (!(error instanceof TokenError)) throw error
+  if (!(error instanceof errors.TokenError)) throw error
   reuse = error.code
 }
 const reply = await hp.handle({ type: 'verify_token', msg_id: 1, token: next.access_token })

@@ -23,10 +23,20 @@ export function openSqliteStore(path: string, options: Omit<SqliteStoreOptions, 
   return connectSqliteStore(open, path, { ...options, defer: setImmediate })
 }
 
-/** The store in a PostgreSQL database (postgres.js), its schema made or migrated; throws StoreError. */
+/**
+ * The store in a PostgreSQL database (postgres.js), its schema made or migrated; throws StoreError.
+ * postgres.js is an optional peer dependency: only a node with a postgres:// store loads it, and
+ * one without it installed is told how to get it.
+ */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions): Promise<PostgresStore> {
-  const { default: postgres } = await import('postgres')
-  return connectPostgresStore(postgres as unknown as PostgresDriver, url, options)
+  let driver: PostgresDriver
+  try {
+    driver = (await import('postgres')).default as unknown as PostgresDriver
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error
+    throw new ConfigError('HALLPASS_STORE=postgres://… needs the postgres package beside hallpass: npm install postgres', { cause: error })
+  }
+  return connectPostgresStore(driver, url, options)
 }
 
 /** The store HALLPASS_STORE names (`memory` when unset); throws ConfigError or StoreError. */

@@ -1,7 +1,7 @@
 // The verified-token cache: a hit skips the signature, never the expiry or revocation checks, and
 // no two tokens can share an entry.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createHallpass, TokenError, type Hallpass } from '../../src/index.ts'
+import { createHallpass, TokenError, type Hallpass } from '../../src/internal.ts'
 import { SECRET, tamperSignature } from '../support/forge.ts'
 
 let time = Date.UTC(2026, 0, 1)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { ConfigError, createHallpass, optionsFromEnvironment, SETTINGS } from '../../src/index.ts'
+import { ConfigError, createHallpass, optionsFromEnvironment, SETTINGS } from '../../src/internal.ts'
 
 const SECRET = 'a'.repeat(32)
 

@@ -4,7 +4,7 @@
 import { fc, test } from '@fast-check/vitest'
 import * as jose from 'jose'
 import { afterAll, describe, expect } from 'vitest'
-import { createHallpass, REFRESH_TYP, TokenError } from '../../src/index.ts'
+import { createHallpass, REFRESH_TYP, TokenError } from '../../src/internal.ts'
 import { forge, now, SECRET, segment } from '../support/forge.ts'
 import { mutation, type Mutation } from '../support/mutations.ts'
 

@@ -2,7 +2,7 @@
 // holds issue, verify, refresh, reuse, revocation, revokeSubject and their expiry, and runs in Node,
 // Deno, workerd and Chromium): the reuse interval, and the message handler with stores that fail.
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createHallpass, MemoryStore, TokenError, type Hallpass, type TokenStore } from '../../src/index.ts'
+import { createHallpass, MemoryStore, TokenError, type Hallpass, type TokenStore } from '../../src/internal.ts'
 import { SECRET } from '../support/forge.ts'
 
 const START = Date.UTC(2026, 0, 1) // epoch ms
@@ -82,7 +82,7 @@ describe('reuse interval (HALLPASS_REUSE_INTERVAL)', () => {
 
 describe('handler', () => {
   it('answers error 11 when the store is unavailable, and changes nothing', async () => {
-    const { StoreUnavailableError } = await import('../../src/index.ts')
+    const { StoreUnavailableError } = await import('../../src/internal.ts')
     class Away extends MemoryStore {
       override createFamily(): Promise<void> {
         return Promise.reject(new StoreUnavailableError())
@@ -96,7 +96,7 @@ describe('handler', () => {
     expect(seen).toHaveLength(0)
   })
   it('gives a refresh retried after error 11 the successor that was committed, never reuse; a spent token otherwise stays reuse (v3)', async () => {
-    const { StoreUnavailableError } = await import('../../src/index.ts')
+    const { StoreUnavailableError } = await import('../../src/internal.ts')
     /** Commits the rotation, then loses the answer (a database that went silent after its commit). */
     class Forgetful extends MemoryStore {
       forget = false

@@ -1,7 +1,7 @@
 // The message handler's own guarantees, beneath any transport: bounded nesting, and exactly one
 // reply text for every message with a msg_id, even when a reply cannot be serialized.
 import { describe, expect, it } from 'vitest'
-import { createHallpass, MessageHandler, type Hallpass } from '../../src/index.ts'
+import { createHallpass, MessageHandler, type Hallpass } from '../../src/internal.ts'
 import { nodeCrypto } from '../../src/node/crypto.ts'
 import type { SerializedReply } from '../../src/protocol/handler.ts'
 import { jsonProblem, MAX_JSON_DEPTH } from '../../src/lib/json.ts'

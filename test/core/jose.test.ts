@@ -2,7 +2,7 @@
 // (HS256 only, exp required), we refuse.
 import * as jose from 'jose'
 import { describe, expect, it } from 'vitest'
-import { createHallpass, TokenError } from '../../src/index.ts'
+import { createHallpass, TokenError } from '../../src/internal.ts'
 import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
 
 const key = new TextEncoder().encode(SECRET)

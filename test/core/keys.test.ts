@@ -1,6 +1,6 @@
 // keys/: JWK checks, RFC 7638 thumbprints and key selection, beneath any transport.
 import { describe, expect, it } from 'vitest'
-import { checkJwk, checkKeySet, ConfigError, createHallpass, createVerifier, thumbprint, TokenError } from '../../src/index.ts'
+import { checkJwk, checkKeySet, ConfigError, createHallpass, createVerifier, thumbprint, TokenError } from '../../src/internal.ts'
 import { keySet, makeKeys, publicOf, REFRESH_SECRET, signWith } from '../support/keys.ts'
 
 const keys = await makeKeys()

@@ -1,7 +1,7 @@
 // keys/pem.ts: PEM public keys (SPKI) of every asymmetric algorithm to their public JWK, and clear
 // refusals, without key bytes, of everything else (private keys, certificates, damaged base64).
 import { describe, expect, it } from 'vitest'
-import { checkJwk, ConfigError, generateJwk, keyAlgorithms, pemToJwk, thumbprint, type Algorithm } from '../../src/index.ts'
+import { checkJwk, ConfigError, generateJwk, keyAlgorithms, pemToJwk, thumbprint, type Algorithm } from '../../src/internal.ts'
 
 function pem(der: ArrayBuffer | Uint8Array, label = 'PUBLIC KEY', eol = '\n'): string {
   const base64 = btoa(String.fromCharCode(...new Uint8Array(der)))

@@ -2,7 +2,7 @@
 // arbitrary JSON.
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
-import { createHallpass, TokenError } from '../../src/index.ts'
+import { createHallpass, TokenError } from '../../src/internal.ts'
 import { SECRET } from '../support/forge.ts'
 import { mutation } from '../support/mutations.ts'
 

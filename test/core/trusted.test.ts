@@ -1,7 +1,7 @@
 // Trusted issuers in the core: the PROTOCOL rules one test each, and the remote key set against a
 // JWKS server of the test's own on 127.0.0.1 that counts its requests (clock injected).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cacheApiJwksCache, ConfigError, createHallpass, createVerifier, generateJwk, JwksError, RemoteKeySet, type CacheLike, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/index.ts'
+import { cacheApiJwksCache, ConfigError, createHallpass, createVerifier, generateJwk, JwksError, RemoteKeySet, type CacheLike, type GeneratedJwk, type HallpassOptions, type JwksCache, type JwksEntry } from '../../src/internal.ts'
 import { jwksCacheUrl } from '../../src/jwks/cache.ts'
 import { freshness } from '../../src/jwks/fetch.ts'
 import { outcome } from '../runtimes/assert.ts'

@@ -3,7 +3,7 @@
 // shared key checks refuse them wherever a key comes from: HALLPASS_KEYS, createVerifier's and
 // hallpass/hono's `keys`. (A trusted issuer's JWKS: test/core/trusted.test.ts.)
 import { describe, expect, it } from 'vitest'
-import { checkJwk, ConfigError, createHallpass, createVerifier, generateJwk, webCrypto, type CheckedJwk } from '../../src/index.ts'
+import { checkJwk, ConfigError, createHallpass, createVerifier, generateJwk, webCrypto, type CheckedJwk } from '../../src/internal.ts'
 import { hallpass } from '../../src/hono.ts'
 import { nodeCrypto } from '../../src/node/crypto.ts'
 import { keySet, REFRESH_SECRET } from '../support/keys.ts'

@@ -90,6 +90,8 @@ describe('the package', () => {
     it('holds the package and its dependencies', () => {
       expect(existsSync(join(consumer, 'node_modules', 'hallpass', 'dist', 'index.js'))).toBe(true)
       expect(existsSync(join(consumer, 'node_modules', 'hono', 'package.json'))).toBe(true)
+      // postgres.js is an optional peer: installed only by whoever uses a postgres:// store.
+      expect(existsSync(join(consumer, 'node_modules', 'postgres'))).toBe(false)
     })
 
     it('runs examples/node against the installed package', () => {
@@ -115,13 +117,16 @@ describe('the package', () => {
 
     it("a TypeScript consumer type-checks against the package's declarations (NodeNext)", () => {
       writeFileSync(join(consumer, 'check.ts'), [
-        "import { createHallpass, TokenError, type Hallpass, type JsonObject } from 'hallpass'",
+        "import { createHallpass, errors, type Hallpass, type JsonObject } from 'hallpass'",
         "import { hallpass, type HallpassEnv } from 'hallpass/hono'",
         "import { nodeCrypto, serve } from 'hallpass/node'",
         "const hp: Hallpass = await createHallpass({ secret: 'x'.repeat(32), crypto: nodeCrypto })",
         'const claims: JsonObject = await hp.verify((await hp.issue({ sub: "u" })).access_token)',
         "const middleware = hallpass({ secret: 'x'.repeat(32) })",
+        'const TokenError = errors.TokenError',
         'export { claims, middleware, serve, TokenError }',
+        '// @ts-expect-error: internal, not part of the package',
+        "import { SETTINGS } from 'hallpass'",
         'export type { HallpassEnv }',
         '// @ts-expect-error: the options are typed',
         "await createHallpass({ accessTtl: '900' })",

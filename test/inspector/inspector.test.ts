@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startInspectorServer, type InspectorServer } from '../../inspector/serve.ts'
 import { buildInspectorBundle } from '../../scripts/build-inspector.ts'
-import { createHallpass, generateJwk, thumbprint, type Algorithm, type GeneratedJwk } from '../../src/index.ts'
+import { createHallpass, generateJwk, thumbprint, type Algorithm, type GeneratedJwk } from '../../src/internal.ts'
 import { forge, segment, SECRET } from '../support/forge.ts'
 import { CHROMIUM } from '../runtimes/chromium-launch.ts'
 

@@ -3,7 +3,7 @@
 // deterministic algorithms (HMAC, RS256, EdDSA) sign byte for byte alike.
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { ALGORITHMS, checkJwk, generateJwk, webCrypto, type Algorithm } from '../../src/index.ts'
+import { ALGORITHMS, checkJwk, generateJwk, webCrypto, type Algorithm } from '../../src/internal.ts'
 import { nodeCrypto } from '../../src/node/crypto.ts'
 import { decodeText, encodeText } from '../../src/lib/base64url.ts'
 

@@ -3,7 +3,7 @@
 // makes keys the node accepts and publishes their public halves only.
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { generateJwk, type GeneratedJwk } from '../../src/index.ts'
+import { generateJwk, type GeneratedJwk } from '../../src/internal.ts'
 import { SECRET } from '../support/forge.ts'
 import { keySet, makeKeys, publicOf, REFRESH_SECRET } from '../support/keys.ts'
 import { identityEd25519, rsaWithExponent, weakRingAttacks } from '../support/weak-keys.ts'

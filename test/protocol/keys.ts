@@ -5,7 +5,7 @@ import * as jose from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import rfc7515a3 from '../fixtures/conformance/rfc7515-a3.json' with { type: 'json' }
 import rfc8037a4 from '../fixtures/conformance/rfc8037-a4.json' with { type: 'json' }
-import type { Algorithm, GeneratedJwk } from '../../src/index.ts'
+import type { Algorithm, GeneratedJwk } from '../../src/internal.ts'
 import { forge, now, segment, tamperSignature, withSegment } from '../support/forge.ts'
 import { decodePart } from '../support/jwt.ts'
 import { ALGS, ASYMMETRIC, hmacWith, junkSigned, keySet, makeKeys, publicKeyForms, publicOf, REFRESH_SECRET, signWith } from '../support/keys.ts'

@@ -1,7 +1,7 @@
 // PROTOCOL's trusted issuers over a transport (the stdin node, the worker's /v1/messages): a node
 // configured with HALLPASS_TRUSTED_ISSUERS pointing at the tests' JWKS server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateJwk, type GeneratedJwk } from '../../src/index.ts'
+import { generateJwk, type GeneratedJwk } from '../../src/internal.ts'
 import { SECRET } from '../support/forge.ts'
 import { idpToken, jwksBody, testIssuer, type JwksControl } from '../support/jwks-control.ts'
 import { hmacWith } from '../support/keys.ts'

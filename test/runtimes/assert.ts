@@ -1,6 +1,6 @@
 // A tiny assertion helper for the runtime-neutral cases: no test framework, no Node module, so the
 // same cases run under vitest (Node, workerd, Chromium) and under `deno test`.
-import { TokenError } from '../../src/index.ts'
+import { TokenError } from '../../src/internal.ts'
 
 export class AssertionFailed extends Error {
   override name = 'AssertionFailed'

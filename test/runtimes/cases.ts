@@ -9,7 +9,7 @@ import { ALGS, keySet, makeKeys, publicOf, REFRESH_SECRET } from '../support/key
 import { Hono } from 'hono'
 import { decodeText, encode, encodeText } from '../../src/lib/base64url.ts'
 import { hallpass as hallpassMiddleware, type HallpassEnv } from '../../src/hono.ts'
-import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/index.ts'
+import { createHallpass, MemoryStore, REFRESH_TYP, TOKEN_ERRORS, type Hallpass, type HallpassOptions, type JsonObject } from '../../src/internal.ts'
 import { matches } from '../protocol/match.ts'
 import { ATTACKS } from '../support/attacks.ts'
 import { accessToken, forge, now, SECRET, tamperSignature } from '../support/forge.ts'

@@ -5,7 +5,7 @@
 // PostgreSQL pools, two Durable Object stubs), their calls interleaved by fast-check's scheduler.
 import { fc } from '@fast-check/vitest'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createHallpass, TokenError, timedId, type FamilyRecord, type Hallpass, type RotateRequest, type RotateResult, type TokenSet, type TokenStore } from '../../src/index.ts'
+import { createHallpass, TokenError, timedId, type FamilyRecord, type Hallpass, type RotateRequest, type RotateResult, type TokenSet, type TokenStore } from '../../src/internal.ts'
 
 export interface ContractSubject {
   store: TokenStore

@@ -1,7 +1,7 @@
 // A store as hallpass 0.1 (schema 1, PROTOCOL v2) left it, for the migration tests: its DDL as it
 // shipped, and rows that exercise each rule of the migration to schema 2.
 import { expect } from 'vitest'
-import { timedId, type TokenStore } from '../../src/index.ts'
+import { timedId, type TokenStore } from '../../src/internal.ts'
 
 export const V1_SQLITE = `
 CREATE TABLE family (id TEXT PRIMARY KEY, claims TEXT NOT NULL, generation INTEGER NOT NULL, revoked INTEGER NOT NULL,

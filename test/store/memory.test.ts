@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../src/index.ts'
+import { MemoryStore } from '../../src/internal.ts'
 import { storeContract } from './contract.ts'
 
 storeContract('memory', async () => {

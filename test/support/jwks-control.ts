@@ -1,6 +1,6 @@
 // The JWKS test server (jwks-server.ts) as any runtime drives it: over HTTP, with fetch. What a
 // route answers, and the JWK Set and tokens of a test issuer.
-import { generateJwk, type Algorithm, type GeneratedJwk } from '../../src/index.ts'
+import { generateJwk, type Algorithm, type GeneratedJwk } from '../../src/internal.ts'
 import { publicOf, signWith } from './keys.ts'
 
 export interface JwksRoute {

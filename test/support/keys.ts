@@ -1,7 +1,7 @@
 // Key fixtures for the key-ring tests: one fresh private JWK per algorithm, made once per test
 // module with WebCrypto (so the same helpers run in Node, workerd, browsers and Deno), and the
 // tokens an attacker can make from public material alone.
-import { checkJwk, generateJwk, webCrypto, type Algorithm, type GeneratedJwk } from '../../src/index.ts'
+import { checkJwk, generateJwk, webCrypto, type Algorithm, type GeneratedJwk } from '../../src/internal.ts'
 import { encode } from '../../src/lib/base64url.ts'
 import { forge, segment } from './forge.ts'
 

@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { timedId, type FamilyRecord, type RotateRequest, type RotateResult } from '../../src/index.ts'
+import { timedId, type FamilyRecord, type RotateRequest, type RotateResult } from '../../src/internal.ts'
 import { revocationsName, type RefreshFamilies, type Revocations } from '../../worker/objects.ts'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { claimsOf } from '../support/jwt.ts'

@@ -2,7 +2,7 @@
 // object) get an error reply and a 4xx, never a 500; configuration comes from bindings, once per isolate.
 import { env, exports } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createHallpass } from '../../src/index.ts'
+import { createHallpass } from '../../src/internal.ts'
 import { instanceFor } from '../../worker/instance.ts'
 import { accessToken, SECRET, tamperSignature } from '../support/forge.ts'
 import { MAX_BODY_BYTES } from '../../worker/body.ts'

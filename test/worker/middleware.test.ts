@@ -3,7 +3,7 @@
 import { exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, createHallpass, TokenError } from '../../src/index.ts'
+import { ConfigError, createHallpass, TokenError } from '../../src/internal.ts'
 import { hallpass, serviceVerifier, type HallpassEnv, type HallpassMiddlewareOptions } from '../../src/hono.ts'
 import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
 

@@ -5,7 +5,7 @@
 // requests.
 import { Hono } from 'hono'
 import { describe, expect, inject, it, vi } from 'vitest'
-import { cacheApiJwksCache, generateJwk } from '../../src/index.ts'
+import { cacheApiJwksCache, generateJwk } from '../../src/internal.ts'
 import { jwksCacheUrl } from '../../src/jwks/cache.ts'
 import { hallpass, type HallpassEnv } from '../../src/hono.ts'
 import { trustedIssuerSuite } from '../protocol/trusted.ts'

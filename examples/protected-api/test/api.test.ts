@@ -2,7 +2,7 @@
 // with the same secret open /api; anything else gets an RFC 6750 challenge.
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createHallpass } from '../../../src/index.ts'
+import { createHallpass } from '../../../src/internal.ts'
 
 const issuer = createHallpass({ secret: (env as { HALLPASS_SECRET: string }).HALLPASS_SECRET })
 const api = (path: string, token?: string) =>

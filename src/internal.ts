@@ -1,0 +1,22 @@
+// The core from inside, for this repository's own worker, inspector, benchmarks and tests: the
+// public API (index.ts) and the parts behind it they use. Not a package entry point: nothing here
+// is promised to anyone else.
+export * from './index.ts'
+export { DEFAULTS } from './hallpass.ts'
+export { ERROR_CODES, errorBody, isUsableMsgId, type Operations, type SerializedReply } from './protocol/handler.ts'
+export { readSetting, type CoreSettings } from './protocol/environment.ts'
+export { SETTINGS, describeSettings, type Setting, type SettingName, type SettingBindings, type SettingsOf } from './protocol/settings.ts'
+export { applyRotation } from './store/rotation.ts'
+export { issuedAtMs, timedId } from './lib/random.ts'
+export { HallpassError, TokenError, ConfigError, RequestError, VerifyOnlyError, StoreError, StoreUnavailableError, JwksError, TOKEN_ERRORS, type TokenErrorCode } from './errors.ts'
+export { MAX_TOKEN_LENGTH } from './jws/compact.ts'
+export { MAX_JSON_DEPTH } from './lib/json.ts'
+export { MIN_SECRET_BYTES } from './keys/secret.ts'
+export { ACCESS_TYP, REFRESH_TYP } from './jwt/typ.ts'
+export { webCrypto } from './keys/crypto.ts'
+export { ALGORITHMS, algorithmNamed, isSymmetric, keyAlgorithms } from './keys/algorithms.ts'
+export { checkJwk, checkKeySet, publicJwk, type CheckedJwk } from './keys/jwk.ts'
+export { RemoteKeySet, type RemoteKeySetOptions } from './jwks/remote.ts'
+export { JWKS_LIMITS, fetchJwks } from './jwks/fetch.ts'
+export { defaultJwksCache } from './jwks/cache.ts'
+export { checkTrustedIssuers, type CheckedIssuer } from './keys/trusted.ts'
