@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util'
 import { benchNodeCore, type Row } from './node-core.ts'
 import { benchInstructions, hasValgrind } from './instructions.ts'
 import { benchStdin, pairedRate } from './stdin.ts'
-import { benchMemory, benchStores } from './store.ts'
+import { benchMemory, benchStores, floorRatios, median, type FloorSide, type PostgresFloorResult } from './store.ts'
 import { benchSweep } from './sweep.ts'
 import { benchTrusted } from './trusted.ts'
 import { chart } from './chart.ts'
@@ -181,6 +181,50 @@ function notSlowerGoals(runtime: string, nowHallpass: number | undefined, nowPee
   ]
 }
 
+const NODE_SIDE: FloorSide = 'hallpass stdin node'
+const FLOOR: FloorSide = 'floor (prepared)'
+const UNPREPARED: FloorSide = 'floor, unprepared'
+
+/** The two PostgreSQL goals against the floor of one statement (issue 22), and the context that reads them. */
+function floorGoals(floor: PostgresFloorResult | string): string[] {
+  if (typeof floor === 'string') {
+    return [goal('stdin node refresh with postgres / the one-statement floor', undefined, '≥ 0.5×', () => false), goal('stdin node generate with postgres / the one-row INSERT floor', undefined, '≥ 0.7×', () => false)]
+  }
+  const from = `postgres.js, ${floor.connections} connections, ${floor.inFlight.toLocaleString('en')} in flight`
+  const paired = (workload: 'generate' | 'refresh', side: FloorSide, other: FloorSide) => {
+    const ratios = floorRatios(floor, workload, side, other)
+    return { value: median(ratios), spread: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} over ${ratios.length} batches` }
+  }
+  const refresh = paired('refresh', NODE_SIDE, FLOOR)
+  const generate = paired('generate', NODE_SIDE, FLOOR)
+  const refreshAsSent = paired('refresh', NODE_SIDE, UNPREPARED)
+  const generateAsSent = paired('generate', NODE_SIDE, UNPREPARED)
+  return [
+    goal(`stdin node refresh with postgres / the one-statement floor (one-row conditional UPDATE … RETURNING, ${from}; batch by batch, ${refresh.spread})`, refresh.value, '≥ 0.5×', (v) => v >= 0.5),
+    goal(`stdin node generate with postgres / the one-row INSERT floor (${from}; batch by batch, ${generate.spread})`, generate.value, '≥ 0.7×', (v) => v >= 0.7),
+    context('PostgreSQL floor: refresh\'s UPDATE unprepared / prepared', paired('refresh', UNPREPARED, FLOOR).value, 'what planning it again for every statement would cost (the store prepares it)'),
+    context('PostgreSQL floor: the INSERT unprepared / prepared', paired('generate', UNPREPARED, FLOOR).value, 'the same for generate'),
+    context(`stdin node refresh with postgres / the floor unprepared (${refreshAsSent.spread})`, refreshAsSent.value, 'the node beside a client that plans every statement'),
+    context(`stdin node generate with postgres / the floor unprepared (${generateAsSent.spread})`, generateAsSent.value, 'the same for generate (its INSERT has ON CONFLICT too)'),
+  ]
+}
+
+/** The rates, CPU and ratios of the floor comparison, one row per workload and side. */
+function floorTable(floor: PostgresFloorResult | string): string {
+  if (typeof floor === 'string') return floor
+  const lines = [
+    '| workload | side | messages/s (median) | slowest batch | fastest batch | PostgreSQL CPU a message | client process CPU a message | relative to the floor, batch by batch |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  const rate = (value: number) => Math.round(value).toLocaleString('en')
+  const cpu = (values: number[]) => (values.length === 0 ? 'not read' : `${median(values).toFixed(0)} µs`)
+  for (const row of floor.rows) {
+    const relative = median(floorRatios(floor, row.workload, row.side, FLOOR))
+    lines.push(`| ${row.workload} | ${row.side} | ${rate(median(row.rates))} | ${rate(Math.min(...row.rates))} | ${rate(Math.max(...row.rates))} | ${cpu(row.serverCpuUs)} | ${cpu(row.clientCpuUs)} | ${relative.toFixed(2)}× |`)
+  }
+  return lines.join('\n')
+}
+
 async function main(): Promise<void> {
   let args: Args
   try {
@@ -286,6 +330,7 @@ async function main(): Promise<void> {
     }
     const scale = (nodes: number) => stores.rows.find((r) => r.workload === 'refresh, nodes at once' && r.nodes === nodes)?.messagesPerSecond
     goals.push(context('PostgreSQL refresh, 4 nodes / 1 node (total throughput)', ratio(scale(4), scale(1)), 'does it scale with nodes?'))
+    goals.push(...floorGoals(stores.postgresFloor))
   }
   if (typeof memory !== 'string') {
     for (const row of memory) goals.push(goal(`stdin node peak RSS, ${row.messages.toLocaleString('en')} verify messages from ${row.feed}`, row.peakRssMb, '< 100 MB', (v) => v < 100, ' MB'))
@@ -326,6 +371,7 @@ async function main(): Promise<void> {
     }
     storeSection = lines.join('\n')
   }
+  const floorSection = floorTable(typeof stores === 'string' ? stores : stores.postgresFloor)
   let memorySection: string
   if (typeof memory === 'string') memorySection = memory
   else {
@@ -375,7 +421,10 @@ are). The same holds in Node, where fast-jwt and hallpass make the same \`node:c
 as a node can (one HMAC, decode and parse the payload, the reply; nothing checked) on the peers'
 own line handling, so no node can be further ahead of a peer than the floor node is: the context
 rows under the two stdin verify goals. hallpass's generate also signs a refresh token and records a
-refresh family per message, which the fast-jwt node does not.
+refresh family per message, which the fast-jwt node does not. On PostgreSQL the floor is the
+statement itself, sent from postgres.js as fast as the node's pool and bound on messages in flight
+allow, prepared as the store prepares them; its context rows show the same floor unprepared: what
+planning every statement again would cost the server and the client.
 
 "Not slower than before" compares HS256 verify with ${baseline === undefined ? 'the previous report (none was found)' : `${baseline.source} (run ${baseline.run})`}, both in
 µs and as a ratio to a peer measured in each run; a ratio of ${NOISE.toFixed(2)}× is allowed for run-to-run noise.
@@ -432,6 +481,21 @@ refresh family per message, which the fast-jwt node does not.
   on one database refreshing ${args.quick ? '2 000' : '10 000'} families each, total throughput. The verify goals compare
   the stores paired: one node per store up at once, batches of ${args.quick ? '2 000' : '10 000'} distinct tokens to one
   after the other (${args.quick ? 3 : 11} timed after 2 warm-up batches), the median of the ratios batch by batch.
+- **PostgreSQL floor** (\`bench/postgres-floor.ts\`, \`bench/store.ts\`): what PostgreSQL and postgres.js
+  alone take for the statement of a generate and of a refresh, on the same cluster and database as
+  a stdin node (the node makes the schema: the floor writes its very table and indexes), in the
+  bench's own process: postgres.js over the node's pool less the listening connection, as many
+  statements in flight as the node lets itself have messages in flight (\`MAX_IN_FLIGHT\` in
+  src/node/serve.ts), each answer sending the next. generate's floor is a one-row INSERT of a new family of the
+  columns and sizes hallpass writes; refresh's, the store's conditional UPDATE … RETURNING, one row
+  per family, of a family made at least a second before (it moves the indexed \`expires_at\`, as a
+  refresh does). The floor's statements are prepared, as the store's are; the same unprepared
+  (\`sql.unsafe\`'s default) is context. Each round sends
+  ${args.quick ? '2 000' : '10 000'} generates to the node and as many INSERTs from the floor, then refreshes those families and
+  rotates the floor's rows, the order of the sides alternating; ${args.quick ? 3 : 11} rounds timed after 2 warm-up rounds, the node
+  up throughout. A ratio is the median of the ratios batch by batch. CPU a message is read from
+  /proc: PostgreSQL's processes, and the process that talks to it (the node; for the floor, this one;
+  the bench feeding the node is not counted).
 - **peak RSS** (\`bench/store.ts\`): VmHWM of the node's process read from /proc every 20 ms while a
   million verify messages come from a file, from \`cat\` at full speed, and to a reader that takes
   its replies 64 KiB at a time, 1 ms apart.
@@ -463,6 +527,10 @@ ${instructionSection}
 ## stdin node on each store
 
 ${storeSection}
+
+## stdin node on PostgreSQL beside its floor
+
+${floorSection}
 
 ## stdin node: peak RSS as it is fed
 

@@ -1,13 +1,15 @@
 // Whole stdin-node processes on each store: generate, refresh and verify throughput with
 // HALLPASS_STORE=memory, sqlite:FILE and postgres://… (a throwaway cluster of the bench's own, as
-// in the tests), refresh with 1, 2 and 4 nodes on one database; and the node's peak RSS over a
-// million verify messages fed three ways (a file, a fast pipe, a slow reader), read from outside.
+// in the tests), refresh with 1, 2 and 4 nodes on one database, generate and refresh on PostgreSQL
+// beside the floor of one statement from postgres.js (bench/postgres-floor.ts); and the node's peak
+// RSS over a million verify messages fed three ways (a file, a fast pipe, a slow reader), read from outside.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startPostgres } from '../test/support/postgres.ts'
+import { startPostgres, type PostgresCluster } from '../test/support/postgres.ts'
+import { floorDrift, floorFamilies, floorRotations, FLOOR_CONNECTIONS, PostgresFloor, processCpu, serverCpuMeter, type FloorFamily } from './postgres-floor.ts'
 import { makeTokens, SECRET } from './tokens.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -61,6 +63,10 @@ class Session {
       if (!this.#child.stdin.write(lines.slice(i, i + CHUNK).join('\n') + '\n')) await new Promise((r) => this.#child.stdin.once('drain', r))
     }
     return done
+  }
+
+  get pid(): number {
+    return this.#child.pid!
   }
 
   async end(): Promise<void> {
@@ -168,7 +174,137 @@ async function scaling(url: () => string, nodes: number, perNode: number, rounds
   })
 }
 
-export async function benchStores(log: (line: string) => void = console.log, options: { quick?: boolean } = {}): Promise<{ rows: StoreRow[]; verifyVsMemory: Map<string, number> }> {
+/** The sides of the floor comparison: the node, the floor (prepared, as the store's statements are), and the floor unprepared. */
+export const FLOOR_SIDES = ['hallpass stdin node', 'floor (prepared)', 'floor, unprepared'] as const
+export type FloorSide = (typeof FLOOR_SIDES)[number]
+
+export interface FloorRow {
+  workload: 'generate' | 'refresh'
+  side: FloorSide
+  /** Messages (statements) per second in each timed batch, in the order the batches ran. */
+  rates: number[]
+  /** PostgreSQL's CPU a message, µs, each batch (the server's processes, from /proc); empty when unreadable. */
+  serverCpuUs: number[]
+  /** The CPU a message of the process that talks to PostgreSQL (the node; the floor's is this one), µs, each batch. */
+  clientCpuUs: number[]
+}
+
+export interface PostgresFloorResult {
+  rows: FloorRow[]
+  batch: number
+  batches: number
+  connections: number
+  inFlight: number
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[sorted.length >> 1]!
+}
+
+/** `side`'s rate over `other`'s in one workload, batch by batch: each batch beside the other side's of the same round. */
+export function floorRatios(result: PostgresFloorResult, workload: FloorRow['workload'], side: FloorSide, other: FloorSide): number[] {
+  const top = result.rows.find((r) => r.workload === workload && r.side === side)!.rates
+  const bottom = result.rows.find((r) => r.workload === workload && r.side === other)!.rates
+  return top.map((rate, i) => rate / bottom[i]!)
+}
+
+/**
+ * generate and refresh on PostgreSQL beside their floor, in the same run and batch by batch. A
+ * stdin node on a fresh database (it makes the schema: the floor writes the very table and
+ * indexes), kept up throughout; the floor in this process on the same database
+ * (bench/postgres-floor.ts). Each round: `batch` generate messages to the node and `batch`
+ * one-row INSERTs from the floor (prepared, then unprepared), then `batch` refreshes of those
+ * families and `batch` rotations of the floor's rows; the order of the sides alternating from
+ * round to round, so each pair of batches ran within seconds of each other. Two warm-up rounds,
+ * then `batches` timed. The node's replies are checked after its clock stops.
+ */
+async function pairedPostgresFloor(url: string, batch: number, batches: number, log: (line: string) => void): Promise<PostgresFloorResult> {
+  const { inFlight, warnings } = floorDrift()
+  for (const warning of warnings) log(`postgres floor: ${warning}`)
+  const node = new Session({ HALLPASS_STORE: url })
+  let floor: PostgresFloor | undefined
+  try {
+    expectAll(await node.send([issueLine(0, 'warm')]), 'token_generated', 'generate') // the schema is made
+    floor = await PostgresFloor.open(url, FLOOR_CONNECTIONS, inFlight)
+    const serverCpu = await serverCpuMeter(url)
+    const rows: FloorRow[] = (['generate', 'refresh'] as const).flatMap((workload) => FLOOR_SIDES.map((side) => ({ workload, side, rates: [], serverCpuUs: [], clientCpuUs: [] })))
+    const WARMUP = 2
+    for (let round = 0; round < WARMUP + batches; round++) {
+      const tag = `f${round}`
+      const lines = Array.from({ length: batch }, (_, i) => issueLine(i, `${tag}h`))
+      const families: Record<Exclude<FloorSide, 'hallpass stdin node'>, FloorFamily[]> = { 'floor (prepared)': floorFamilies(batch, `${tag}p`), 'floor, unprepared': floorFamilies(batch, `${tag}u`) }
+      const order = round % 2 === 0 ? FLOOR_SIDES : [...FLOOR_SIDES].reverse()
+      const timed = async (workload: FloorRow['workload'], side: FloorSide, run: () => Promise<void>) => {
+        const own = () => {
+          const { user, system } = process.cpuUsage()
+          return (user + system) / 1e6
+        }
+        const client = side === 'hallpass stdin node' ? () => processCpu(node.pid) : own
+        const [server0, client0] = [serverCpu(), client()]
+        const start = performance.now()
+        await run()
+        const seconds = (performance.now() - start) / 1000
+        const [server1, client1] = [serverCpu(), client()]
+        if (round < WARMUP) return
+        const row = rows.find((r) => r.workload === workload && r.side === side)!
+        row.rates.push(batch / seconds)
+        if (server0 !== undefined && server1 !== undefined) row.serverCpuUs.push(((server1 - server0) / batch) * 1e6)
+        if (client0 !== undefined && client1 !== undefined) row.clientCpuUs.push(((client1 - client0) / batch) * 1e6)
+      }
+      let issued: string[] = []
+      for (const side of order) {
+        await timed('generate', side, async () => {
+          if (side === 'hallpass stdin node') issued = await node.send(lines)
+          else await floor!.insert(families[side], side === 'floor (prepared)')
+        })
+      }
+      const refreshes = expectAll(issued, 'token_generated', 'generate').map((reply, i) => refreshLine(reply.refresh_token, i))
+      let refreshed: string[] = []
+      const rotations = { 'floor (prepared)': floorRotations(families['floor (prepared)']), 'floor, unprepared': floorRotations(families['floor, unprepared']) }
+      for (const side of order) {
+        await timed('refresh', side, async () => {
+          if (side === 'hallpass stdin node') refreshed = await node.send(refreshes)
+          else await floor!.rotate(rotations[side], side === 'floor (prepared)')
+        })
+      }
+      expectAll(refreshed, 'token_refreshed', 'refresh')
+    }
+    for (const row of rows) {
+      const cpu = (values: number[]) => (values.length === 0 ? '?' : median(values).toFixed(0))
+      log(`postgres   ${row.workload.padEnd(9)} ${row.side.padEnd(20)} ${Math.round(median(row.rates)).toLocaleString('en').padStart(9)} msg/s (${Math.round(Math.min(...row.rates)).toLocaleString('en')}–${Math.round(Math.max(...row.rates)).toLocaleString('en')}), CPU a message: PostgreSQL ${cpu(row.serverCpuUs)} µs, client ${cpu(row.clientCpuUs)} µs`)
+    }
+    const result = { rows, batch, batches, connections: FLOOR_CONNECTIONS, inFlight }
+    for (const workload of ['generate', 'refresh'] as const) {
+      const ratios = floorRatios(result, workload, 'hallpass stdin node', 'floor (prepared)')
+      log(`postgres   ${workload} / its floor, paired: ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} over ${batches} batches)`)
+    }
+    return result
+  } finally {
+    await Promise.all([node.end(), floor?.close()])
+  }
+}
+
+/**
+ * The floor comparison alone (`node bench/store.ts --postgres-floor`), or on the cluster of
+ * benchStores; a failure is returned as its reason, so the other store figures stand.
+ */
+export async function benchPostgresFloor(log: (line: string) => void = console.log, options: { quick?: boolean; cluster?: PostgresCluster } = {}): Promise<PostgresFloorResult | string> {
+  execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
+  const cluster = options.cluster ?? (await startPostgres())
+  try {
+    cluster.createDatabase('bench_floor')
+    return await pairedPostgresFloor(cluster.url('bench_floor'), options.quick ? 2_000 : 10_000, options.quick ? 3 : 11, log)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    log(`postgres floor failed: ${reason}`)
+    return `failed: ${reason}`
+  } finally {
+    if (options.cluster === undefined) cluster.stop()
+  }
+}
+
+export async function benchStores(log: (line: string) => void = console.log, options: { quick?: boolean } = {}): Promise<{ rows: StoreRow[]; verifyVsMemory: Map<string, number>; postgresFloor: PostgresFloorResult | string }> {
   execFileSync('sh', ['scripts/start.sh', '--help'], { cwd: ROOT, stdio: 'ignore' }) // builds the bundle
   const count = options.quick ? 5_000 : 40_000
   const rounds = options.quick ? 1 : 3
@@ -203,7 +339,8 @@ export async function benchStores(log: (line: string) => void = console.log, opt
       rows.push({ store: 'postgres', workload: 'refresh, nodes at once', nodes, messagesPerSecond })
       log(`postgres   refresh, ${nodes} node${nodes > 1 ? 's' : ' '} at once      ${Math.round(messagesPerSecond).toLocaleString('en').padStart(9)} msg/s in all (median of ${rounds})`)
     }
-    return { rows, verifyVsMemory }
+    const postgresFloor = await benchPostgresFloor(log, { quick: options.quick === true, cluster })
+    return { rows, verifyVsMemory, postgresFloor }
   } finally {
     cluster.stop()
     rmSync(dir, { recursive: true, force: true })
@@ -276,6 +413,10 @@ export async function benchMemory(log: (line: string) => void = console.log, mes
 
 if (import.meta.main) {
   const quick = process.argv.includes('--quick')
+  if (process.argv.includes('--postgres-floor')) {
+    await benchPostgresFloor(console.log, { quick })
+    process.exit(0)
+  }
   await benchStores(console.log, { quick })
   await benchMemory(console.log, quick ? 100_000 : 1_000_000)
 }

@@ -35,7 +35,7 @@ type Query<T = Row> = Promise<Rows<T>>
 /** The part of postgres.js's `sql` the store uses. */
 export interface PostgresSql {
   <T = Row>(strings: TemplateStringsArray, ...values: unknown[]): Query<T>
-  unsafe<T = Row>(query: string, params?: unknown[]): Query<T>
+  unsafe<T = Row>(query: string, params?: unknown[], options?: { prepare?: boolean }): Query<T>
   begin<T>(work: (tx: PostgresSql) => Promise<T>): Promise<T>
   listen(channel: string, onNotify: (payload: string) => void, onListen?: () => void): Promise<{ unlisten(): Promise<void> }>
   end(options?: { timeout?: number }): Promise<void>
@@ -53,6 +53,12 @@ const MAX_NOTIFY_BYTES = 7000
 /** Any number for pg_advisory_xact_lock: nodes starting together migrate one at a time. */
 const MIGRATION_LOCK = 0x68616c6c
 const T = tables('postgres')
+/**
+ * The statements every message runs are prepared once per connection: planning the rotation (its
+ * cut-off subquery included) on every call cost PostgreSQL 2.5 times the CPU, and the node most of
+ * its gap to the floor (bench: refresh 0.38× → 0.79× the one-statement floor, generate 0.47× → 0.80×).
+ */
+const PREPARED = { prepare: true } as const
 
 export interface PostgresStoreOptions {
   /** The most connections this node opens, the listening one included (HALLPASS_STORE_POOL). */
@@ -253,25 +259,25 @@ export class PostgresStore implements TokenStore {
   }
 
   createFamily(id: string, record: FamilyRecord): Promise<void> {
-    return this.#change(async () => void (await this.#sql.unsafe(INSERT_FAMILY, familyValues(id, record, 'postgres'))))
+    return this.#change(async () => void (await this.#sql.unsafe(INSERT_FAMILY, familyValues(id, record, 'postgres'), PREPARED)))
   }
 
   rotateFamily(id: string, request: RotateRequest): Promise<RotateResult> {
     const { generation, next, now } = request
     const sub = request.sub === undefined ? null : storedText(request.sub)
     return this.#change(async () => {
-      const [row] = await this.#sql.unsafe<{ claims: string; auth_time_ms: string }>(ROTATE, [id, generation, next.jti, next.iat, next.exp, sub, now])
+      const [row] = await this.#sql.unsafe<{ claims: string; auth_time_ms: string }>(ROTATE, [id, generation, next.jti, next.iat, next.exp, sub, now], PREPARED)
       if (row !== undefined) return { status: 'rotated', claims: JSON.parse(row.claims), authTimeMs: Number(row.auth_time_ms) }
       return await this.#sql.begin(async (tx) => {
-        const [current] = await tx.unsafe<FamilyRow>(SELECT_FOR_UPDATE, [id])
+        const [current] = await tx.unsafe<FamilyRow>(SELECT_FOR_UPDATE, [id], PREPARED)
         if (current === undefined || Number(current.expires_at) <= now) return { status: 'unknown' }
-        const [cutoff] = sub === null ? [] : await tx.unsafe<{ cutoff_ms: string }>(SELECT_CUTOFF, [sub, now])
+        const [cutoff] = sub === null ? [] : await tx.unsafe<{ cutoff_ms: string }>(SELECT_CUTOFF, [sub, now], PREPARED)
         const family = familyRecord(current)
         const before = { revoked: family.revoked, generation: family.generation }
         const result = applyRotation(family, request, cutoff === undefined ? undefined : Number(cutoff.cutoff_ms))
         if (rotationChanged(before, family)) {
           const { current: token } = family
-          await tx.unsafe(UPDATE_FAMILY, [id, family.generation, family.revoked, token.jti, token.iat, token.exp, family.rotatedAt])
+          await tx.unsafe(UPDATE_FAMILY, [id, family.generation, family.revoked, token.jti, token.iat, token.exp, family.rotatedAt], PREPARED)
         }
         return result
       })
@@ -279,18 +285,18 @@ export class PostgresStore implements TokenStore {
   }
 
   revokeFamily(id: string, now: number): Promise<boolean> {
-    return this.#change(async () => (await this.#sql.unsafe(`UPDATE ${T.family} SET revoked = true WHERE id = $1 AND expires_at > $2`, [id, now])).count > 0)
+    return this.#change(async () => (await this.#sql.unsafe(`UPDATE ${T.family} SET revoked = true WHERE id = $1 AND expires_at > $2`, [id, now], PREPARED)).count > 0)
   }
 
   async revokeToken(jti: string, sub: string | undefined, expiresAt: number, now: number): Promise<void> {
     const until = storedExpiry(expiresAt)
-    await this.#change(() => this.#sql.unsafe(REVOKE_TOKEN, [storedText(jti), sub === undefined ? null : storedText(sub), until, notice({ jti, sub, expiresAt: until })]))
+    await this.#change(() => this.#sql.unsafe(REVOKE_TOKEN, [storedText(jti), sub === undefined ? null : storedText(sub), until, notice({ jti, sub, expiresAt: until })], PREPARED))
     this.#view.revokeToken(jti, until, now)
   }
 
   async revokeSubject(sub: string, cutoffMs: number, expiresAt: number, now: number): Promise<void> {
     const until = storedExpiry(expiresAt)
-    await this.#change(() => this.#sql.unsafe(REVOKE_SUBJECT, [storedText(sub), cutoffMs, until, notice({ sub, cutoffMs, expiresAt: until })]))
+    await this.#change(() => this.#sql.unsafe(REVOKE_SUBJECT, [storedText(sub), cutoffMs, until, notice({ sub, cutoffMs, expiresAt: until })], PREPARED))
     this.#view.revokeSubject(sub, cutoffMs, until, now)
   }
 
