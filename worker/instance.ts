@@ -1,12 +1,14 @@
 // One hallpass instance per isolate and configuration: key import and HKDF run once, not per
 // request. Bindings are read with the PROTOCOL names, plus HALLPASS_ISSUER_KEY.
-import { cacheApiJwksCache, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, SETTINGS, type Hallpass, type JwksCache, type Setting } from '../src/internal.ts'
+import { cacheApiJwksCache, checkedNumber, ConfigError, createHallpass, MIN_SECRET_BYTES, optionsFromEnvironment, readSetting, SETTINGS, type Hallpass, type JwksCache, type Setting } from '../src/internal.ts'
 import type { Context } from 'hono'
 import type { AppEnv, Env } from './env.ts'
 import { DurableObjectStore } from './store.ts'
 
 export interface Instance {
   hp: Hallpass
+  /** Its state: the Durable Objects, and this isolate's view of the revocations. */
+  store: DurableObjectStore
   /** GET /.well-known/jwks.json: the body and its ETag, made once per instance (the keys never change in it). */
   jwks: { body: string; etag: string }
   /** SHA-256 of HALLPASS_ISSUER_KEY; undefined when unset (issuing over HTTP is refused). */
@@ -19,15 +21,21 @@ const CONFIG_NAMES = Object.values(SETTINGS as Record<string, Setting>).filter((
 /** Configurations kept per isolate; more than one only when bindings differ (tests, overrides). */
 const MAX_CONFIGURATIONS = 8
 
-/** Keyed by both Durable Object namespaces too, so an instance never talks to another binding's objects. */
-const cache = new WeakMap<object, WeakMap<object, Map<string, Promise<Instance>>>>()
+/** Keyed by the Durable Object namespaces too, so an instance never talks to another binding's objects. */
+const cache = new WeakMap<object, Map<string, Promise<Instance>>>()
+const NAMESPACES = ['REFRESH_FAMILIES', 'REVOCATIONS', 'REVOCATION_FEED'] as const
 
 function configurationsFor(env: Env): Map<string, Promise<Instance>> {
-  let byRevocations = cache.get(env.REFRESH_FAMILIES)
-  if (byRevocations === undefined) cache.set(env.REFRESH_FAMILIES, (byRevocations = new WeakMap()))
-  let byConfig = byRevocations.get(env.REVOCATIONS)
-  if (byConfig === undefined) byRevocations.set(env.REVOCATIONS, (byConfig = new Map()))
-  return byConfig
+  // One level per namespace: a WeakMap whose values are WeakMaps, the last one's the configurations.
+  let level = cache as WeakMap<object, unknown>
+  for (const [i, name] of NAMESPACES.entries()) {
+    const last = i === NAMESPACES.length - 1
+    let next = level.get(env[name]) as WeakMap<object, unknown> | Map<string, Promise<Instance>> | undefined
+    if (next === undefined) level.set(env[name], (next = last ? new Map() : new WeakMap()))
+    if (last) return next as Map<string, Promise<Instance>>
+    level = next as WeakMap<object, unknown>
+  }
+  throw new Error('unreachable')
 }
 
 const encoder = new TextEncoder()
@@ -43,7 +51,7 @@ export function sha256(text: string): Promise<ArrayBuffer> {
 /** The configuration variables as strings (a [vars] entry may be a TOML number). */
 function configuration(env: Env): Record<string, string> {
   const record = env as unknown as Record<string, unknown>
-  for (const binding of ['REFRESH_FAMILIES', 'REVOCATIONS']) {
+  for (const binding of NAMESPACES) {
     const value = record[binding]
     if (typeof value !== 'object' || value === null) throw new ConfigError(`the Durable Object binding ${binding} is missing: see wrangler.toml`)
   }
@@ -72,9 +80,17 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
     }
   }
   const jwksCache = sharedJwksCache(config)
+  const options = optionsFromEnvironment(config)
+  const store = new DurableObjectStore(env, {
+    onUnavailable: logStoreUnavailable,
+    stalenessMs: checkedNumber('revocationStaleness', readSetting(config, 'revocationStaleness')),
+    // Revocations older than this cannot refuse a live access token: the feed's window.
+    windowMs: (checkedNumber('accessTtl', options.accessTtl) + checkedNumber('clockTolerance', options.clockTolerance) + 60) * 1000,
+    log: (message) => console.warn(`hallpass: ${message}`),
+  })
   const hp = await createHallpass({
-    ...optionsFromEnvironment(config),
-    store: new DurableObjectStore(env, logStoreUnavailable),
+    ...options,
+    store,
     onWarning: (message) => console.warn(`hallpass: ${message}`),
     // Trusted issuers' JWK Sets: isolate memory first, then this data center's Cache API, so a new
     // isolate verifies without fetching; every fetch writes both.
@@ -82,7 +98,7 @@ async function build(env: Env, config: Record<string, string>): Promise<Instance
   })
   const jwksBody = JSON.stringify({ keys: hp.jwks() })
   const jwks = { body: jwksBody, etag: `"${encodeBase64url(new Uint8Array(await sha256(jwksBody)))}"` }
-  return { hp, jwks, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
+  return { hp, store, jwks, issuerKeyDigest: issuerKey === undefined || issuerKey === '' ? undefined : await sha256(issuerKey) }
 }
 
 /**
@@ -137,12 +153,22 @@ export function logConfigError(error: unknown): void {
 
 /** The instance for this request's bindings, or the response that says the worker is misconfigured. */
 export async function instanceOr500(c: Context<AppEnv>, misconfigured: () => Response): Promise<Instance | Response> {
+  let instance: Instance
   try {
-    return await instanceFor(c.env)
+    instance = await instanceFor(c.env)
   } catch (error) {
     logConfigError(error)
     return misconfigured()
   }
+  // A background update of the revocation view may outlive this response.
+  let executionCtx: { waitUntil(work: Promise<unknown>): void } | undefined
+  try {
+    executionCtx = c.executionCtx
+  } catch {
+    // app.request() in tests: no execution context, and nothing to outlive.
+  }
+  if (executionCtx !== undefined) instance.store.keepAliveWith((work) => executionCtx.waitUntil(work))
+  return instance
 }
 
 /** Why a Durable Object call failed: its error's name and message (no object holds a token). */

@@ -3,9 +3,9 @@
 // object can interleave: a compare-and-rotate is atomic without explicit transactions.
 import { DurableObject } from 'cloudflare:workers'
 import { SqlFamilies, type SqlConnection, type SqlValue } from '../src/store/sql.ts'
-import { storedText } from '../src/store/schema.ts'
+import { storedText, textFromStore } from '../src/store/schema.ts'
 import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult } from '../src/store/types.ts'
-import { judgedInstantMs } from '../src/store/view.ts'
+import { judgedInstantMs, type Revocation } from '../src/store/view.ts'
 
 /** A Durable Object's `ctx.storage.sql` as the SQL connection the shared family code runs on. */
 export function sqlConnection(sql: SqlStorage): SqlConnection {
@@ -174,6 +174,71 @@ export class Revocations extends DurableObject<object> {
     )
     if (latest > now) {
       await this.ctx.storage.setAlarm(latest * 1000)
+      return
+    }
+    await this.ctx.storage.deleteAll()
+    this.#ready = false
+  }
+}
+
+interface FeedRow extends Record<string, SqlStorageValue> {
+  seq: number
+  jti: string | null
+  sub: string | null
+  cutoff_ms: number | null
+  expires_at: number
+}
+
+/**
+ * One replica of one minute of the revocation feed (worker/feed.ts): the revocations committed in
+ * that minute, in order, read by verifiers from a sequence number on. Append-only; an alarm wipes
+ * it once nothing in it can refuse a live access token.
+ */
+export class RevocationFeed extends DurableObject<object> {
+  #ready = false
+
+  #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql
+    if (!this.#ready) {
+      sql.exec('CREATE TABLE IF NOT EXISTS entry (seq INTEGER PRIMARY KEY AUTOINCREMENT, jti TEXT, sub TEXT, cutoff_ms INTEGER, expires_at INTEGER NOT NULL)')
+      this.#ready = true
+    }
+    return sql
+  }
+
+  /** Appends revocations (their expiry already held within the feed's window). */
+  async append(entries: Revocation[]): Promise<void> {
+    const sql = this.#sql()
+    let latest = 0
+    for (const entry of entries) {
+      sql.exec(
+        'INSERT INTO entry (jti, sub, cutoff_ms, expires_at) VALUES (?, ?, ?, ?)',
+        entry.jti === undefined ? null : storedText(entry.jti), entry.sub === undefined ? null : storedText(entry.sub), entry.cutoffMs ?? null, entry.expiresAt,
+      )
+      latest = Math.max(latest, entry.expiresAt)
+    }
+    const alarm = await this.ctx.storage.getAlarm()
+    const at = Math.min(latest * 1000, LATEST_ALARM_MS)
+    if (alarm === null || alarm < at) await this.ctx.storage.setAlarm(at)
+  }
+
+  /** The entries after `seq`, and the last sequence number there is. */
+  since(seq: number): { entries: Revocation[]; last: number } {
+    const rows = this.#sql().exec<FeedRow>('SELECT seq, jti, sub, cutoff_ms, expires_at FROM entry WHERE seq > ? ORDER BY seq', seq).toArray()
+    const entries: Revocation[] = rows.map((row) => ({
+      jti: row.jti === null ? undefined : textFromStore(row.jti),
+      sub: row.sub === null ? undefined : textFromStore(row.sub),
+      cutoffMs: row.cutoff_ms ?? undefined,
+      expiresAt: row.expires_at,
+    }))
+    return { entries, last: rows.length === 0 ? seq : rows[rows.length - 1]!.seq }
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Math.floor(Date.now() / 1000)
+    const latest = this.#sql().exec<{ t: number | null }>('SELECT MAX(expires_at) AS t FROM entry').one().t ?? 0
+    if (latest > now) {
+      await this.ctx.storage.setAlarm(Math.min(latest * 1000, LATEST_ALARM_MS))
       return
     }
     await this.ctx.storage.deleteAll()

@@ -21,6 +21,7 @@ export class TokenService extends WorkerEntrypoint<Env> {
     let instance
     try {
       instance = await instanceFor(this.env)
+      instance.store.keepAliveWith((work) => this.ctx.waitUntil(work))
     } catch (error) {
       logConfigError(error)
       return { type: 'error', code: ERROR_CODES.internal, text: 'hallpass is misconfigured: see the worker logs' }

@@ -3,7 +3,7 @@
 // worker's list of bindings; docs/configuration.md is checked against it by a test.
 import { ConfigError } from '../errors.ts'
 
-export type SettingKind = 'secret' | 'text' | 'seconds' | 'count' | 'bytes'
+export type SettingKind = 'secret' | 'text' | 'seconds' | 'milliseconds' | 'count' | 'bytes'
 
 export interface Setting {
   /** The environment variable, and the Worker binding of the same name. */
@@ -60,6 +60,11 @@ export const SETTINGS = {
     meaning: 'other issuers whose access tokens verify with the keys they publish: a JSON array of {"issuer","jwks_uri":"https://...","audience"?,"algorithms"?}; a token is theirs by its exact iss; without audience, HALLPASS_AUDIENCE applies',
     fallback: 'unset',
   },
+  revocationStaleness: {
+    env: 'HALLPASS_REVOCATION_STALENESS', kind: 'milliseconds', where: 'both', default: 1000, min: 0,
+    meaning: 'the most a verifier may lag behind the revocations made anywhere in the deployment, milliseconds: its view of them is brought up to date at most twice per this; 0: every verify asks the store (one round trip each)',
+    fallback: '1000',
+  },
   maxLineBytes: {
     env: 'HALLPASS_MAX_LINE_BYTES', kind: 'bytes', where: 'node', default: 1024 * 1024, min: 1,
     meaning: 'longest input line, bytes; longer lines are discarded', fallback: '1048576 (1 MiB)',
@@ -90,7 +95,7 @@ export type SettingName = keyof typeof SETTINGS
 type Entry<K extends SettingName> = (typeof SETTINGS)[K]
 
 /** The value a setting of each kind has once read. */
-export type SettingValue<K extends SettingName> = Entry<K>['kind'] extends 'seconds' | 'count' | 'bytes' ? number : string
+export type SettingValue<K extends SettingName> = Entry<K>['kind'] extends 'seconds' | 'milliseconds' | 'count' | 'bytes' ? number : string
 
 /** The settings one transport reads. */
 export type SettingsOf<Where extends 'node' | 'worker'> = { [K in SettingName]: Entry<K>['where'] extends 'both' | Where ? K : never }[SettingName]
@@ -98,11 +103,11 @@ export type SettingsOf<Where extends 'node' | 'worker'> = { [K in SettingName]: 
 /** The Worker's bindings for its settings: secrets and texts are strings; numbers may be TOML numbers of [vars]. */
 export type SettingBindings = { [K in SettingsOf<'worker'> as Entry<K>['env']]?: Entry<K>['kind'] extends 'secret' | 'text' ? string : string | number }
 
-const UNITS: Record<SettingKind, string> = { secret: '', text: '', seconds: 'seconds', count: 'entries', bytes: 'bytes' }
+const UNITS: Record<SettingKind, string> = { secret: '', text: '', seconds: 'seconds', milliseconds: 'milliseconds', count: 'entries', bytes: 'bytes' }
 
 /** Whether a setting holds a number. */
 export function isNumeric(setting: Setting): boolean {
-  return setting.kind === 'seconds' || setting.kind === 'count' || setting.kind === 'bytes'
+  return setting.kind === 'seconds' || setting.kind === 'milliseconds' || setting.kind === 'count' || setting.kind === 'bytes'
 }
 
 /**

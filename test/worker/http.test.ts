@@ -185,12 +185,16 @@ describe('configuration from bindings', () => {
     expect(response.status).toBe(503)
     expect(await response.json()).toEqual({ type: 'error', in_reply_to: 8, code: 11, text: 'Store unavailable' })
     expect(errors.mock.calls.flat().join('\n')).toContain('store unavailable: Error: Durable Objects unavailable')
-    // Verify cannot ask the subject's object either: refused, never let through unchecked.
+    // A verifier that never loaded its view of the revocations cannot: refused, never let through
+    // unchecked; and at HALLPASS_REVOCATION_STALENESS=0 one that cannot ask the subject's object.
     const { access_token } = await issue({ sub: 'u' })
-    const revocationsDown = { ...env, REVOCATIONS: broken } as unknown as typeof env
-    const verify = await message({ type: 'verify_token', msg_id: 9, token: access_token }, revocationsDown)
-    expect(verify.status).toBe(503)
-    expect(await verify.json()).toEqual({ type: 'error', in_reply_to: 9, code: 11, text: 'Store unavailable' })
+    const feedDown = { ...env, REVOCATION_FEED: broken } as unknown as typeof env
+    const revocationsDown = { ...env, REVOCATIONS: broken, HALLPASS_REVOCATION_STALENESS: '0' } as unknown as typeof env
+    for (const [id, bound] of [[9, feedDown], [10, revocationsDown]] as const) {
+      const verify = await message({ type: 'verify_token', msg_id: id, token: access_token }, bound)
+      expect(verify.status).toBe(503)
+      expect(await verify.json()).toEqual({ type: 'error', in_reply_to: id, code: 11, text: 'Store unavailable' })
+    }
     expect(errors.mock.calls.flat().join('\n')).not.toContain(access_token as string)
   })
 })
