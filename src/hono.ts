@@ -2,12 +2,15 @@
 // through (RFC 6750 bearer tokens) and puts the token's claims on the context. Only Hono's types are
 // imported, so it adds no runtime dependency and runs wherever Hono does (Workers, Node, Deno, Bun).
 import type { Context, MiddlewareHandler } from 'hono'
-import { ConfigError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
+import { ConfigError, StoreUnavailableError, TOKEN_ERRORS, TokenError, type TokenErrorCode } from './errors.ts'
 import type { JsonObject } from './jws/compact.ts'
 import { defaultJwksCache, type JwksCache } from './jwks/cache.ts'
 import { MIN_SECRET_BYTES } from './keys/secret.ts'
 import { utf8 } from './lib/base64url.ts'
+import { checkedNumber } from './protocol/settings.ts'
+import { FeedView, type FeedPage } from './store/feed.ts'
 import type { VerifyOptions } from './tokens/options.ts'
+import { revocationQuery } from './tokens/verify.ts'
 import { checkVerifier, importVerifier, type Verifier } from './tokens/verifier.ts'
 
 export type { Verifier }
@@ -36,7 +39,22 @@ export interface KeyOptions extends CommonOptions, Omit<VerifyOptions, 'jwksCach
    * `caches.default` and must not plant a JWK Set there. `secret` serves when this is not given.
    */
   jwksCacheKey?: string | Uint8Array<ArrayBuffer>
+  /**
+   * Revocation-aware, with no round trip per request: a service binding to the hallpass worker's
+   * `TokenService` (`env.HALLPASS`), from which the middleware keeps a view of the revocations made
+   * anywhere in that deployment, brought up to date at most twice per `revocationStaleness` in the
+   * background. A revoked token is refused within that bound; a view that cannot be brought up to
+   * date goes on with the revocations it knows (and a middleware that never loaded one answers 503).
+   */
+  revocations?: RevocationSource
+  /** HALLPASS_REVOCATION_STALENESS: the most the view may lag behind the hallpass worker, ms (1000, above 0). */
+  revocationStaleness?: number
   verifier?: never
+}
+
+/** The hallpass worker's `TokenService` over a service binding, as much as the revocation view needs. */
+export interface RevocationSource {
+  revocations(cursor?: unknown): Promise<FeedPage>
 }
 
 /** Verify with something else: a Hallpass instance, or `serviceVerifier(env.HALLPASS)` (revocation-aware). */
@@ -65,30 +83,52 @@ function optional(value: unknown, name: string, check: (v: unknown) => boolean, 
   if (value !== undefined && !check(value)) throw new ConfigError(`hallpass(): ${name} must be ${what}`)
 }
 
-/** The middleware's verifier: the one given, or one over the checked key options, its keys imported on first use. */
-function verifierOf(options: HallpassMiddlewareOptions): Verifier {
+/**
+ * The middleware's verifier: the one given, or one over the checked key options, its keys imported
+ * on first use; and, with `revocations`, its view of the hallpass worker's revocations.
+ */
+function verifierOf(options: HallpassMiddlewareOptions): { verifier: Verifier; view?: RevocationCheck } {
   if (typeof options !== 'object' || options === null) throw new ConfigError('hallpass(): options must be an object: { secret }, { keys }, { trustedIssuers } or { verifier }')
   optional(options.realm, 'realm', (v) => typeof v === 'string' && SAFE_REALM.test(v), 'printable ASCII without " or \\')
   if (options.verifier !== undefined) {
     if (options.secret !== undefined || options.keys !== undefined || options.trustedIssuers !== undefined) throw new ConfigError('hallpass(): give verifier alone, or secret, keys and trustedIssuers without it')
     if (typeof options.verifier?.verify !== 'function') throw new ConfigError('hallpass(): verifier must have a verify(token) method')
-    return options.verifier
+    return { verifier: options.verifier }
   }
-  const { jwksCache, jwksCacheKey, ...rest } = options
+  const { jwksCache, jwksCacheKey, revocations, revocationStaleness, ...rest } = options
   optional(jwksCache, 'jwksCache', (v) => v === false || (typeof v === 'object' && v !== null && typeof (v as JwksCache).read === 'function' && typeof (v as JwksCache).write === 'function'), 'false or { read(uri), write(uri, entry) }')
   optional(jwksCacheKey, 'jwksCacheKey', (v) => (typeof v === 'string' ? utf8(v) : v instanceof Uint8Array ? v : new Uint8Array()).length >= MIN_SECRET_BYTES, `a secret of at least ${MIN_SECRET_BYTES} bytes`)
   // The same checks createVerifier makes, now: a bad key fails at startup, not at the first request.
   const checked = checkVerifier(rest, NAMES)
   const verifyOptions: VerifyOptions = { ...rest, ...jwksCacheOption(jwksCache, jwksCacheKey ?? options.secret) }
+  optional(revocations, 'revocations', (v) => typeof (v as RevocationSource)?.revocations === 'function', 'a service binding to the hallpass worker\'s TokenService (its revocations(cursor) method)')
+  const boundMs = checkedNumber('revocationStaleness', revocationStaleness, `${NAMES.prefix}revocationStaleness`)
+  if (revocations !== undefined && boundMs === 0) throw new ConfigError('hallpass(): revocationStaleness 0 asks on every request: use verifier: serviceVerifier(env.HALLPASS) for that')
   let pending: Promise<Verifier> | undefined
   // Keys are imported on first use (WebCrypto is async), once per middleware; trusted issuers'
   // keys are fetched on first use too, and kept in memory and in the Workers Cache API.
-  return {
+  const verifier: Verifier = {
     async verify(token) {
       pending ??= importVerifier(verifyOptions, checked, NAMES)
       return (await pending).verify(token)
     },
   }
+  if (revocations === undefined) return { verifier }
+  const feed = { read: (cursor: unknown) => revocations.revocations(cursor) }
+  const view = new FeedView(feed, { boundMs, clock: checked.clock, log: checked.warn })
+  // A trusted issuer's tokens are revoked at their issuer: subjects are per issuer.
+  const trusted = new Set(checked.trusted.map((issuer) => issuer.issuer))
+  return {
+    verifier,
+    view: {
+      isRevoked: (payload, background) => (typeof payload.iss === 'string' && trusted.has(payload.iss) ? false : view.isRevoked(revocationQuery(payload), Math.floor(checked.clock() / 1000), background)),
+    },
+  }
+}
+
+/** Whether a verified token is revoked, by the middleware's view of the hallpass worker's revocations. */
+interface RevocationCheck {
+  isRevoked(payload: JsonObject, background: ((work: Promise<unknown>) => void) | undefined): boolean | Promise<boolean>
 }
 
 /**
@@ -101,13 +141,23 @@ function jwksCacheOption(given: JwksCache | false | undefined, secret: string | 
   return cache === undefined ? {} : { jwksCache: cache }
 }
 
+/** The request's `waitUntil`, for a background update of the view to outlive the response; none outside Workers. */
+function backgroundOf(c: Context): ((work: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx
+    return (work) => ctx.waitUntil(work)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * A middleware that answers 401 unless the request carries `Authorization: Bearer <access token>`
  * that verifies, and otherwise sets `jwtPayload` and calls the next handler. The options are
  * checked here, at once: a bad secret fails at startup, not at the first request.
  */
 export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<HallpassEnv> {
-  const verifier = verifierOf(options)
+  const { verifier, view } = verifierOf(options)
   const realm = options.realm ?? 'hallpass'
 
   const challenge = (c: Context, status: 400 | 401, error?: { error: string; description: string; code?: TokenErrorCode }): Response => {
@@ -125,7 +175,9 @@ export function hallpass(options: HallpassMiddlewareOptions): MiddlewareHandler<
     let payload: JsonObject
     try {
       payload = await verifier.verify(match[1]!)
+      if (view !== undefined && (await view.isRevoked(payload, backgroundOf(c)))) throw new TokenError('token_revoked')
     } catch (error) {
+      if (error instanceof StoreUnavailableError) return c.json({ error: 'temporarily_unavailable', error_description: 'Revocations cannot be checked now' }, 503, { 'Retry-After': '1' })
       if (!(error instanceof TokenError)) throw error
       const code = Object.hasOwn(TOKEN_ERRORS, error.code) ? error.code : 'malformed_token'
       // The fixed PROTOCOL text, never the token: it goes into a header and a log line.

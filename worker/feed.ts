@@ -14,8 +14,9 @@ import type { Env } from './env.ts'
 const BUCKET_MS = 60_000
 /**
  * Replicas of each bucket: every revocation is written to all, each isolate reads one. The reads
- * of 10⁴ isolates updating twice a second then spread to 2.5·10³ a second per object: within what
- * one Durable Object serves. (Readers and writers must agree on it: changing it is a new deployment.)
+ * of 10³ isolates updating twice a second spread to 250 a second per object; a deployment of 10⁴
+ * isolates wants 32 (docs/design.md). Readers and writers must agree on it: changing it is a
+ * deployment of its own.
  */
 export const FEED_REPLICAS = 8
 /** Buckets this far on either side of a reader's clock are read too: writers' clocks differ a little from readers'. */

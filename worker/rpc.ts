@@ -5,6 +5,7 @@
 // so failures are values, not exceptions that lose their `code` crossing the RPC boundary.
 import { WorkerEntrypoint } from 'cloudflare:workers'
 import { ERROR_CODES, type JsonObject, type TokenErrorCode, type TokenKind, type TokenSet } from '../src/internal.ts'
+import type { FeedPage } from '../src/store/feed.ts'
 import type { Env } from './env.ts'
 import { instanceFor, logConfigError, logInternalError } from './instance.ts'
 
@@ -47,6 +48,16 @@ export class TokenService extends WorkerEntrypoint<Env> {
   /** revoke_token: an access token, or a refresh token's whole family. */
   async revoke(token: string): Promise<RevokeReply> {
     return (await this.#ask({ type: 'revoke_token', token })) as RevokeReply
+  }
+
+  /**
+   * The revocations made anywhere in this deployment since `cursor` (none: every one that can still
+   * refuse a live access token), and the cursor to ask from next: what a revocation-aware
+   * `hallpass/hono` (`revocations: env.HALLPASS`) keeps its view current with, twice per bound at most.
+   */
+  async revocations(cursor?: unknown): Promise<FeedPage> {
+    const instance = await instanceFor(this.env)
+    return instance.store.feed.read(cursor)
   }
 
   /** revoke_subject: log `sub` out everywhere, its live access tokens included. */

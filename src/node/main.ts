@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     const options = optionsFromEnvironment(process.env)
     const waitMs = checkedNumber('storeWait', readSetting(process.env, 'storeWait')) * 1000
     const pool = checkedNumber('storePool', readSetting(process.env, 'storePool'))
-    store = await openStore(readSetting(process.env, 'store'), { waitMs, pool, log })
+    const stalenessMs = checkedNumber('revocationStaleness', readSetting(process.env, 'revocationStaleness'))
+    store = await openStore(readSetting(process.env, 'store'), { waitMs, pool, log, stalenessMs })
     hp = await createHallpass({ ...options, crypto: nodeCrypto, onWarning: log, store, storeWait: waitMs / 1000 })
   } catch (error) {
     await store?.close?.()

@@ -12,6 +12,8 @@ export interface OpenStoreOptions {
   waitMs: number
   /** postgres://…: the most connections one node opens. */
   pool: number
+  /** HALLPASS_REVOCATION_STALENESS, ms: how far behind other nodes' revocations the view may be (0: ask the store every verify). */
+  stalenessMs?: number
   log: (message: string) => void
 }
 
@@ -45,9 +47,9 @@ export async function openStore(spec: string | undefined, options: OpenStoreOpti
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length)
     if (path === '') throw new ConfigError('HALLPASS_STORE=sqlite:PATH needs a file path after sqlite:')
-    return await openSqliteStore(path, { waitMs: options.waitMs, log: options.log })
+    return await openSqliteStore(path, { waitMs: options.waitMs, log: options.log, ...(options.stalenessMs === undefined ? {} : { stalenessMs: options.stalenessMs }) })
   }
-  if (/^postgres(?:ql)?:\/\//.test(spec)) return await openPostgresStore(spec, { pool: options.pool, waitMs: options.waitMs, log: options.log })
+  if (/^postgres(?:ql)?:\/\//.test(spec)) return await openPostgresStore(spec, { pool: options.pool, waitMs: options.waitMs, log: options.log, ...(options.stalenessMs === undefined ? {} : { stalenessMs: options.stalenessMs }) })
   // Not echoed: a mistyped connection string may hold a password.
   throw new ConfigError('HALLPASS_STORE must be memory, sqlite:PATH or postgres://…')
 }

@@ -24,7 +24,7 @@ import { StoreError, StoreUnavailableError } from '../errors.ts'
 import { applyRotation, rotationChanged } from './rotation.ts'
 import { FAMILY_COLUMNS, familyRecord, familyValues, legacyTextEscapes, migrationToV3, schema, SCHEMA_VERSION, storedExpiry, storedText, tables, textFromStore, type FamilyRow } from './schema.ts'
 import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult, TokenStore } from './types.ts'
-import { RevocationView, type Revocation } from './view.ts'
+import { judgedInstantMs, RevocationView, type Revocation } from './view.ts'
 
 type Row = Record<string, unknown>
 type Rows<T = Row> = T[] & { count: number }
@@ -65,7 +65,12 @@ export interface PostgresStoreOptions {
   pool: number
   /** The longest a change waits for the database, and the wait at start, ms (HALLPASS_STORE_WAIT). */
   waitMs: number
-  /** Backstop read of the revocations, ms. */
+  /**
+   * HALLPASS_REVOCATION_STALENESS: the most this node's view may lag behind the revocations other
+   * nodes commit, ms (1000 by default). 0: every verify asks the database (a round trip each).
+   */
+  stalenessMs?: number
+  /** Backstop read of the revocations, ms: 500, or half the staleness if less. */
   pollMs?: number
   /** How often expired rows are purged, ms. */
   purgeMs?: number
@@ -204,6 +209,10 @@ const SELECT_FOR_UPDATE = `SELECT ${FAMILY_COLUMNS.slice(1).join(', ')} FROM ${T
 const SELECT_CUTOFF = `SELECT cutoff_ms FROM ${T.subject} WHERE sub = $1 AND expires_at > $2`
 const UPDATE_FAMILY = `UPDATE ${T.family} SET generation = $2, revoked = $3, current_jti = $4, current_iat = $5, expires_at = $6, rotated_at = $7 WHERE id = $1`
 
+/** A verify that asks the database (staleness 0): the token's jti revoked, and its subject's cut-off, in one round trip. */
+const IS_REVOKED = `SELECT EXISTS (SELECT 1 FROM ${T.revocation} WHERE jti = $1 AND expires_at > $3) AS revoked,
+  (SELECT cutoff_ms FROM ${T.subject} WHERE sub = $2 AND expires_at > $3) AS cutoff_ms`
+
 /** A revoked access token, and the news of it to every node, in one statement. */
 const REVOKE_TOKEN = `WITH added AS (INSERT INTO ${T.revocation} (jti, sub, cutoff_ms, expires_at) VALUES ($1, $2, NULL, $3))
   SELECT pg_notify('${CHANNEL}', $4)`
@@ -242,7 +251,8 @@ export class PostgresStore implements TokenStore {
       () => void this.#refresh(),
     )
     this.#unlisten = listening.unlisten
-    this.#timers.push(setInterval(() => void this.#refresh(), this.#options.pollMs ?? 500))
+    const stalenessMs = this.#options.stalenessMs ?? 1000
+    this.#timers.push(setInterval(() => void this.#refresh(), this.#options.pollMs ?? Math.max(1, Math.min(500, stalenessMs / 2))))
     this.#timers.push(setInterval(() => void this.#purge(), this.#options.purgeMs ?? 60_000))
     for (const timer of this.#timers) (timer as { unref?: () => void }).unref?.()
   }
@@ -300,9 +310,19 @@ export class PostgresStore implements TokenStore {
     this.#view.revokeSubject(sub, cutoffMs, until, now)
   }
 
-  /** From the view in memory: no database round trip. */
-  isRevoked(query: RevocationQuery, now: number): boolean {
-    return this.#view.isRevoked(query, now)
+  /**
+   * From the view in memory: no database round trip. At staleness 0, from the database itself (one
+   * round trip a verify; error 11 while it cannot be reached).
+   */
+  isRevoked(query: RevocationQuery, now: number): boolean | Promise<boolean> {
+    const known = this.#view.isRevoked(query, now)
+    if (known || (this.#options.stalenessMs ?? 1000) > 0) return known
+    const jti = query.jti === undefined ? null : storedText(query.jti)
+    const sub = query.sub === undefined ? null : storedText(query.sub)
+    return this.#change(async () => {
+      const [row] = await this.#sql.unsafe<{ revoked: boolean; cutoff_ms: string | null }>(IS_REVOKED, [jti, sub, now], PREPARED)
+      return row!.revoked || (row!.cutoff_ms !== null && judgedInstantMs(query) < Number(row!.cutoff_ms))
+    })
   }
 
   async catchUp(): Promise<void> {

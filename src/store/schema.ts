@@ -97,6 +97,8 @@ export function schema(dialect: Dialect): string[] {
     expires_at ${t.int} NOT NULL${created}
   )`,
     `CREATE INDEX ${revocation}_expiry ON ${revocation} (expires_at)`,
+    // For a verify that asks the store itself (HALLPASS_REVOCATION_STALENESS=0).
+    `CREATE INDEX ${revocation}_jti ON ${revocation} (jti)`,
     ...(dialect === 'postgres' ? [`CREATE INDEX ${revocation}_created ON ${revocation} (created_at)`] : []),
     subjectTable(dialect),
     `CREATE INDEX ${subject}_expiry ON ${subject} (expires_at)`,
@@ -141,6 +143,7 @@ export function migrationToV3(dialect: Dialect): string[] {
     ...loginInstantMigration(dialect),
     subjectTable(dialect),
     `CREATE INDEX ${subject}_expiry ON ${subject} (expires_at)`,
+    `CREATE INDEX ${revocation}_jti ON ${revocation} (jti)`,
     `INSERT INTO ${subject} (sub, cutoff_ms, expires_at)
       SELECT sub, MAX(cutoff_ms), MAX(expires_at) FROM ${revocation} WHERE sub IS NOT NULL AND cutoff_ms IS NOT NULL GROUP BY sub`,
   ]

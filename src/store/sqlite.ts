@@ -19,7 +19,7 @@ import { StoreError, StoreUnavailableError } from '../errors.ts'
 import { legacyTextEscapes, migrationToV3, schema, SCHEMA_VERSION, storedExpiry, storedText, tables, textFromStore } from './schema.ts'
 import { SqlFamilies, type SqlConnection, type SqlValue } from './sql.ts'
 import type { FamilyRecord, RevocationQuery, RotateRequest, RotateResult, TokenStore } from './types.ts'
-import { RevocationView } from './view.ts'
+import { judgedInstantMs, RevocationView } from './view.ts'
 
 export { SCHEMA_VERSION }
 
@@ -37,7 +37,12 @@ export interface SqliteDatabase {
 export interface SqliteStoreOptions {
   /** How long a write may wait for another process's write lock, milliseconds (HALLPASS_STORE_WAIT). */
   waitMs: number
-  /** How often other processes' revocations are read into the view, milliseconds. */
+  /**
+   * HALLPASS_REVOCATION_STALENESS: the most this process's view may lag behind the revocations
+   * other processes commit, ms (1000 by default). 0: every verify reads the file.
+   */
+  stalenessMs?: number
+  /** How often other processes' revocations are read into the view, ms: 200, or half the staleness if less. */
   pollMs?: number
   /** How often expired entries are purged, milliseconds. */
   purgeMs?: number
@@ -220,6 +225,7 @@ export class SqliteStore implements TokenStore {
   #retryMs = 1
   #busyLogged = false
   readonly #timers: Array<ReturnType<typeof setInterval>> = []
+  readonly #stalenessMs: number
   #closed = false
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions) {
@@ -233,7 +239,8 @@ export class SqliteStore implements TokenStore {
     // A node refuses every revocation already in the file from its first reply.
     this.#readRevocations()
     this.#purgeAll()
-    this.#timers.push(setInterval(() => this.#poll(), options.pollMs ?? 200))
+    this.#stalenessMs = options.stalenessMs ?? 1000
+    this.#timers.push(setInterval(() => this.#poll(), options.pollMs ?? Math.max(1, Math.min(200, this.#stalenessMs / 2))))
     this.#timers.push(setInterval(() => this.#purgeLater(), options.purgeMs ?? 60_000))
     for (const timer of this.#timers) (timer as { unref?: () => void }).unref?.()
   }
@@ -279,9 +286,21 @@ export class SqliteStore implements TokenStore {
     )
   }
 
-  /** From the view in memory: no database read. */
+  /**
+   * From the view in memory: no database read. At staleness 0, from the file itself (a read, which
+   * in WAL mode never waits for a writer); one that fails is Store unavailable.
+   */
   isRevoked(query: RevocationQuery, now: number): boolean {
-    return this.#view.isRevoked(query, now)
+    const known = this.#view.isRevoked(query, now)
+    if (known || this.#stalenessMs > 0) return known
+    try {
+      if (query.jti !== undefined && this.#sql.get(`SELECT 1 AS revoked FROM ${T.revocation} WHERE jti = ? AND expires_at > ? LIMIT 1`, storedText(query.jti), now) !== undefined) return true
+      const cutoffMs = this.#families.cutoffOf(query.sub === undefined ? undefined : storedText(query.sub), now)
+      return cutoffMs !== undefined && judgedInstantMs(query) < cutoffMs
+    } catch (error) {
+      this.#log(`store unavailable: ${(error as Error).message}`)
+      throw new StoreUnavailableError({ cause: error })
+    }
   }
 
   catchUp(): void {

@@ -13,6 +13,8 @@ export interface ContractSubject {
   second: TokenStore
   /** Durable stores: the same state opened again (after `store.close()`). */
   reopen?: () => Promise<TokenStore>
+  /** Stores that keep a view: one more instance on the backend at HALLPASS_REVOCATION_STALENESS=0, which asks it on every verify. */
+  strict?: () => Promise<TokenStore>
 }
 
 /** An instant in seconds far enough ahead that no real clock (a Durable Object alarm) interferes. */
@@ -202,6 +204,24 @@ export function storeContract(name: string, open: () => Promise<ContractSubject>
       await store().catchUp?.()
       expect(await store().isRevoked({ jti: undefined, sub, iat: T }, T)).toBe(true)
       expect(await store().isRevoked({ jti, sub, iat: T + 1 }, T)).toBe(true)
+    })
+
+    it('at HALLPASS_REVOCATION_STALENESS=0, refuses what another instance revoked at once, with no catch-up', async (context) => {
+      if (subject.strict === undefined) return context.skip()
+      const strict = await subject.strict()
+      try {
+        const sub = unique('strict')
+        const jti = unique('strict-jti')
+        expect(await strict.isRevoked({ jti, sub, iat: T, authTime: T }, T)).toBe(false)
+        await subject.second.revokeToken(jti, sub, T + 100, T)
+        expect(await strict.isRevoked({ jti, sub, iat: T + 1 }, T)).toBe(true)
+        await subject.second.revokeSubject(sub, T * 1000 + 500, T + 100, T)
+        expect(await strict.isRevoked({ jti: undefined, sub, iat: T + 5, authTime: T }, T)).toBe(true)
+        expect(await strict.isRevoked({ jti: undefined, sub, iat: T + 5, authTime: T + 1 }, T)).toBe(false)
+        expect(await strict.isRevoked({ jti: undefined, sub: `${sub}-other`, iat: T, authTime: T }, T)).toBe(false)
+      } finally {
+        await strict.close?.()
+      }
     })
 
     describe('log out everywhere under races (PROTOCOL v3)', () => {

@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 storeContract('sqlite', async () => {
   const path = join(dir, 'store.db')
   const open = () => openSqliteStore(path, { waitMs: 5000 })
-  return { store: await open(), second: await open(), reopen: open }
+  return { store: await open(), second: await open(), reopen: open, strict: () => openSqliteStore(path, { waitMs: 5000, stalenessMs: 0 }) }
 })
 
 it('migrates a file of schema 1 (hallpass 0.1): login instants from the current refresh token, cut-offs by subject, escaped texts', async () => {

@@ -1,11 +1,14 @@
 // hallpass/hono: the middleware's option checks, RFC 6750 challenges, and claims on the context,
 // with the local secret, a Hallpass instance, and the worker's TokenService (revocation-aware).
-import { exports } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, createHallpass, TokenError } from '../../src/internal.ts'
 import { hallpass, serviceVerifier, type HallpassEnv, type HallpassMiddlewareOptions } from '../../src/hono.ts'
 import { accessToken, forge, now, SECRET, segment, tamperSignature, withSegment } from '../support/forge.ts'
+
+/** The worker's own HALLPASS_SECRET in these tests (vitest.config.ts): its tokens verify with it. */
+const WORKER_SECRET = env.HALLPASS_SECRET!
 
 function protectedApp(options: HallpassMiddlewareOptions) {
   const app = new Hono<HallpassEnv>()
@@ -180,3 +183,56 @@ describe('hallpass({ verifier })', () => {
     expect((await get(broken, 'Bearer a.b.c')).status).toBe(503)
   })
 })
+
+describe('hallpass({ secret, revocations }): revocation-aware with no round trip per request (PROTOCOL v3)', () => {
+  /** The worker's TokenService with its revocations() calls counted. */
+  function countedService() {
+    const calls = { revocations: 0 }
+    const service = {
+      revocations: (cursor?: unknown) => {
+        calls.revocations++
+        return exports.TokenService.revocations(cursor)
+      },
+    }
+    return { service, calls }
+  }
+
+  it('verifies locally, reads the revocations at most twice per bound, and refuses a logged-out subject once the bound has passed', async () => {
+    const time = { now: Date.now() }
+    const { service, calls } = countedService()
+    const app = protectedApp({ secret: WORKER_SECRET, revocations: service, revocationStaleness: 1000, clock: () => time.now })
+    const sub = `aware-${crypto.randomUUID()}`
+    const issued = await exports.TokenService.issue({ sub })
+    if (issued.type !== 'token_generated') throw new Error('not issued')
+    for (let i = 0; i < 50; i++) {
+      time.now += 100
+      expect((await get(app, `Bearer ${issued.access_token}`)).status).toBe(200)
+    }
+    // 5 s of requests every 100 ms: the first load, then at most two updates a second.
+    expect(calls.revocations).toBeLessThanOrEqual(1 + 2 * 5 + 1)
+    expect(await exports.TokenService.revokeSubject(sub)).toEqual({ type: 'subject_revoked', sub })
+    time.now += 1001
+    const refused = await get(app, `Bearer ${issued.access_token}`)
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({ code: 'token_revoked' })
+    const again = await exports.TokenService.issue({ sub })
+    if (again.type !== 'token_generated') throw new Error('not issued')
+    expect((await get(app, `Bearer ${again.access_token}`)).status).toBe(200)
+  })
+
+  it('answers 503, never a guess, when the revocations could never be read', async () => {
+    const app = protectedApp({ secret: WORKER_SECRET, revocations: { revocations: () => Promise.reject(new Error('binding down')) } })
+    const issued = await exports.TokenService.issue({ sub: 'unknown-state' })
+    if (issued.type !== 'token_generated') throw new Error('not issued')
+    const response = await get(app, `Bearer ${issued.access_token}`)
+    expect(response.status).toBe(503)
+    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' })
+  })
+
+  it('checks its options up front', () => {
+    expect(() => hallpass({ secret: WORKER_SECRET, revocations: {} as never })).toThrow(/revocations must be a service binding/)
+    expect(() => hallpass({ secret: WORKER_SECRET, revocations: exports.TokenService, revocationStaleness: 0 })).toThrow(/serviceVerifier/)
+    expect(() => hallpass({ secret: WORKER_SECRET, revocations: exports.TokenService, revocationStaleness: -1 })).toThrow(ConfigError)
+  })
+})
+

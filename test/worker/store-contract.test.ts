@@ -4,4 +4,4 @@ import { env } from 'cloudflare:workers'
 import { DurableObjectStore } from '../../worker/store.ts'
 import { storeContract } from '../store/contract.ts'
 
-storeContract('durable objects', async () => ({ store: new DurableObjectStore(env), second: new DurableObjectStore(env) }))
+storeContract('durable objects', async () => ({ store: new DurableObjectStore(env), second: new DurableObjectStore(env), strict: async () => new DurableObjectStore(env, { stalenessMs: 0 }) }))

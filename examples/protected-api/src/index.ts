@@ -3,25 +3,25 @@
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 // In your own project: import { hallpass, serviceVerifier, type HallpassEnv } from 'hallpass/hono'
-import { hallpass, serviceVerifier, type HallpassEnv, type ServiceVerifyReply } from '../../../src/hono.ts'
+import { hallpass, type HallpassEnv, type RevocationSource } from '../../../src/hono.ts'
 
 export interface Env {
   /** The hallpass worker's HALLPASS_SECRET (a secret). */
   HALLPASS_SECRET?: string
   API_REALM?: string
   /** Optional: a service binding to the hallpass worker's TokenService, for revocation-aware checks. */
-  HALLPASS?: { verify(token: string): Promise<ServiceVerifyReply> }
+  HALLPASS?: RevocationSource
 }
 
 const bindings = env as Env
 const realm = bindings.API_REALM ?? 'protected-api'
 
-// Built once per isolate, options checked at startup. With the service binding every request
-// sees revocations made through the hallpass worker; with the secret alone verification is local
-// (no round trip) and a revoked token passes until its exp.
-const auth = bindings.HALLPASS
-  ? hallpass({ verifier: serviceVerifier(bindings.HALLPASS), realm })
-  : hallpass({ secret: bindings.HALLPASS_SECRET ?? '', realm })
+// Built once per isolate, options checked at startup. Verification is local (no round trip). With
+// the service binding the middleware also keeps a view of the revocations made through the
+// hallpass worker, brought up to date in the background twice a second at most: a logged-out user
+// is refused within HALLPASS_REVOCATION_STALENESS (1 s). With the secret alone a revoked token passes
+// until its exp. (`verifier: serviceVerifier(env.HALLPASS)` asks the worker on every request instead.)
+const auth = hallpass({ secret: bindings.HALLPASS_SECRET ?? '', realm, ...(bindings.HALLPASS === undefined ? {} : { revocations: bindings.HALLPASS }) })
 
 const app = new Hono<HallpassEnv & { Bindings: Env }>()
 
